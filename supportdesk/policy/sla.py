@@ -1,0 +1,458 @@
+"""The first-response clock (§1.6, §1.7, §2.2) as a pure function of a
+ticket's events.
+
+A ticket's SLA state is recomputed from its events and the policy alone, so a
+report can be re-run and audited. Instants are aware datetimes; due times are
+returned in UTC. A first response is met when it happens at or before the
+due instant, breached when after it.
+
+Rules (DESIGN.md §2):
+
+- The clock starts when the ticket reaches the vendor: at submission for a
+  vendor-tier ticket, at the forward for one that started with a partner.
+- The target is the severity's target for the ticket's channel.
+- Before the first response, under `from-change`, an upgrade at t makes the
+  response due at min(current due, t + new target) and a downgrade at
+  submission + new target on the new severity's calendar; under
+  `from-submission` any change makes it submission + new target.
+- A breach is recorded when an event shows the due instant passed without a
+  response; a later change never erases it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING
+
+from supportdesk.policy.calendar import Segment, to_us
+from supportdesk.policy.schema import ChangeRule, Policy, Target
+from supportdesk.policy.severity import is_upgrade, opening_severity
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+# -- events ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """The ticket was submitted. `to_vendor` is False for a ticket of a
+    partner's customer, which starts in the partner's tier (§2.2)."""
+
+    at: datetime
+    severity: int
+    channel: str
+    to_vendor: bool = True
+    dedicated_contact: bool = False
+    vendor_outage: bool = False
+
+
+@dataclass(frozen=True)
+class Forwarded:
+    """A partner forwarded the ticket to the vendor, with the severity it set."""
+
+    at: datetime
+    severity: int | None = None
+    dedicated_contact: bool | None = None
+
+
+@dataclass(frozen=True)
+class SeverityChanged:
+    """Staff changed the severity, with a reason (§1.7.1, §1.7.2)."""
+
+    at: datetime
+    severity: int
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class SeverityRequested:
+    """The customer asked for a higher severity, with a justification (§1.7.2)."""
+
+    at: datetime
+    severity: int
+    justification: str = ""
+
+
+@dataclass(frozen=True)
+class SeverityRequestAccepted:
+    at: datetime
+
+
+@dataclass(frozen=True)
+class SeverityRequestDeclined:
+    at: datetime
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Responded:
+    """A public reply by vendor staff on any channel (not an automatic
+    acknowledgement, not an internal note)."""
+
+    at: datetime
+
+
+SlaEvent = (
+    Submitted
+    | Forwarded
+    | SeverityChanged
+    | SeverityRequested
+    | SeverityRequestAccepted
+    | SeverityRequestDeclined
+    | Responded
+)
+
+# -- results ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Breach:
+    """The first response was due at `due_at` under `severity` and had not
+    happened; `seen_at` is the event or moment that showed it."""
+
+    due_at: datetime
+    severity: int
+    seen_at: datetime
+
+
+@dataclass(frozen=True)
+class Change:
+    """A severity change and what it did to the due time."""
+
+    at: datetime
+    old: int
+    new: int
+    kind: str  # "upgrade" | "downgrade"
+    rule: str  # the rule applied, in words
+    due_before: datetime | None
+    due_after: datetime | None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Note:
+    at: datetime
+    text: str
+    source: str
+
+
+@dataclass(frozen=True)
+class PendingRequest:
+    at: datetime
+    severity: int
+    justification: str
+
+
+@dataclass(frozen=True)
+class SlaState:
+    severity: int
+    channel: str
+    tier: str  # "partner" | "vendor"
+    submitted_at: datetime
+    clock_started_at: datetime | None
+    response_due_at: datetime | None
+    first_response_at: datetime | None
+    breaches: tuple[Breach, ...]
+    pending_request: PendingRequest | None
+    changes: tuple[Change, ...]
+    notes: tuple[Note, ...]
+    # What the current due time was counted from, and with which target.
+    basis_at: datetime | None
+    target: Target | None
+
+    @property
+    def breached(self) -> bool:
+        return bool(self.breaches)
+
+    @property
+    def met(self) -> bool | None:
+        """True if the first response came in time, False if breached, None while open."""
+        if self.breaches:
+            return False
+        return True if self.first_response_at is not None else None
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why a ticket's first response is due when it is."""
+
+    severity: int
+    severity_name: str
+    channel: str
+    target: Target | None
+    calendar: str | None
+    calendar_title: str | None
+    clock_started_at: datetime | None
+    basis_at: datetime | None
+    response_due_at: datetime | None
+    segments: tuple[Segment, ...]
+    changes: tuple[Change, ...]
+    notes: tuple[Note, ...]
+    breaches: tuple[Breach, ...]
+    first_response_at: datetime | None
+    policy_version: str
+
+    def lines(self, zone: tzinfo) -> list[str]:
+        """The explanation in sentences, with times shown in `zone`."""
+
+        def show(at: datetime) -> str:
+            return at.astimezone(zone).strftime("%a %d %b %Y %H:%M %Z")
+
+        out = []
+        for note in self.notes:
+            out.append(f"{note.text} ({note.source}).")
+        if self.target is None or self.response_due_at is None or self.basis_at is None:
+            out.append("No vendor response target yet: the ticket is with the partner (§2.2).")
+            return out
+        out.append(
+            f"Severity {self.severity} ({self.severity_name}) by {self.channel}: first response "
+            f"within {_words(self.target.duration)}, counted in {self.calendar_title} "
+            f"({self.target.source})."
+        )
+        if self.clock_started_at is not None:
+            out.append(f"Clock started {show(self.clock_started_at)}.")
+        for change in self.changes:
+            reason = f": {change.reason}" if change.reason else ""
+            out.append(
+                f"{show(change.at)} {change.kind} from Severity {change.old} to "
+                f"{change.new}{reason}; {change.rule}."
+            )
+        counted = ", ".join(
+            f"{show(s.start)} to {show(s.end)} ({_words(s.duration)})" for s in self.segments
+        )
+        out.append(f"Counted from {show(self.basis_at)}: {counted or 'nothing'}.")
+        out.append(f"Due {show(self.response_due_at)}.")
+        for breach in self.breaches:
+            out.append(f"Breached: no response by {show(breach.due_at)} (Severity {breach.severity}).")
+        if self.first_response_at is not None:
+            out.append(f"First response {show(self.first_response_at)}.")
+        return out
+
+
+def _words(duration: timedelta) -> str:
+    minutes = int(duration.total_seconds() // 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = [f"{hours} hour{'s' if hours != 1 else ''}"] if hours else []
+    if minutes or not parts:
+        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
+    return " ".join(parts)
+
+
+# -- the computation --------------------------------------------------------------
+
+
+@dataclass
+class _Run:
+    """Mutable working state while folding events; frozen into SlaState."""
+
+    severity: int
+    channel: str
+    tier: str
+    submitted_at: datetime
+    dedicated_contact: bool
+    vendor_outage: bool
+    clock_started_at: datetime | None = None
+    due: datetime | None = None
+    basis_at: datetime | None = None
+    target: Target | None = None
+    first_response_at: datetime | None = None
+    breaches: list[Breach] = field(default_factory=list)
+    pending: PendingRequest | None = None
+    changes: list[Change] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+
+    def note_breach(self, at: datetime) -> None:
+        if self.due is None or self.first_response_at is not None or at <= self.due:
+            return
+        if self.breaches and self.breaches[-1].due_at == self.due:
+            return
+        self.breaches.append(Breach(self.due, self.severity, at))
+
+
+def compute(policy: Policy, events: tuple[SlaEvent, ...], *, now: datetime | None = None) -> SlaState:
+    """Fold a ticket's events, in order, into its SLA state. With `now`, a
+    due time already passed without a response counts as a breach."""
+    if not events or not isinstance(events[0], Submitted):
+        raise ValueError("a ticket's events start with Submitted")
+    first = events[0]
+    to_us(first.at)
+    run = _Run(
+        severity=first.severity,
+        channel=first.channel,
+        tier="vendor" if first.to_vendor else "partner",
+        submitted_at=first.at,
+        dedicated_contact=first.dedicated_contact,
+        vendor_outage=first.vendor_outage,
+    )
+    policy.channel(first.channel)
+    if first.to_vendor:
+        _start_clock(policy, run, first.at, first.severity)
+    for event in events[1:]:
+        _apply(policy, run, event)
+    if now is not None:
+        run.note_breach(now)
+    return SlaState(
+        severity=run.severity,
+        channel=run.channel,
+        tier=run.tier,
+        submitted_at=run.submitted_at,
+        clock_started_at=run.clock_started_at,
+        response_due_at=run.due,
+        first_response_at=run.first_response_at,
+        breaches=tuple(run.breaches),
+        pending_request=run.pending,
+        changes=tuple(run.changes),
+        notes=tuple(run.notes),
+        basis_at=run.basis_at,
+        target=run.target,
+    )
+
+
+def _start_clock(policy: Policy, run: _Run, at: datetime, severity: int) -> None:
+    opening = opening_severity(
+        policy, severity, dedicated_contact=run.dedicated_contact, vendor_outage=run.vendor_outage
+    )
+    if opening.reason:
+        run.notes.append(Note(at, opening.reason, opening.source))
+    run.severity = opening.severity
+    run.tier = "vendor"
+    run.clock_started_at = at
+    run.target = policy.target(run.severity, run.channel)
+    run.basis_at = at
+    run.due = _due(policy, at, run.target)
+
+
+def _due(policy: Policy, start: datetime, target: Target) -> datetime:
+    return policy.calendar(target.calendar).add(start, target.duration)
+
+
+def _apply(policy: Policy, run: _Run, event: SlaEvent) -> None:
+    to_us(event.at)
+    match event:
+        case Forwarded() if run.tier == "partner":
+            if event.dedicated_contact is not None:
+                run.dedicated_contact = event.dedicated_contact
+            _start_clock(policy, run, event.at, event.severity or run.severity)
+        case SeverityChanged():
+            _change(policy, run, event.at, event.severity, event.reason)
+        case SeverityRequested():
+            run.pending = PendingRequest(event.at, event.severity, event.justification)
+        case SeverityRequestAccepted() if run.pending is not None:
+            request, run.pending = run.pending, None
+            reason = f"accepted the customer's request: {request.justification}".rstrip(": ")
+            _change(policy, run, event.at, request.severity, reason)
+        case SeverityRequestDeclined():
+            run.pending = None
+        case Responded() if run.clock_started_at is not None and run.first_response_at is None:
+            run.note_breach(event.at)
+            run.first_response_at = event.at
+        case _:
+            pass
+
+
+def _change(policy: Policy, run: _Run, at: datetime, new: int, reason: str) -> None:
+    policy.severity(new)
+    old = run.severity
+    if new == old:
+        return
+    kind = "upgrade" if is_upgrade(old, new) else "downgrade"
+    if run.pending is not None and not is_upgrade(new, run.pending.severity):
+        run.pending = None  # the request is now met or overtaken
+    run.severity = new
+    if run.clock_started_at is None or run.due is None:
+        run.changes.append(Change(at, old, new, kind, "no vendor clock yet", None, None, reason))
+        return
+    if run.first_response_at is not None:
+        rule = "after the first response, the response target no longer moves"
+        run.changes.append(Change(at, old, new, kind, rule, run.due, run.due, reason))
+        return
+    run.note_breach(at)
+    before = run.due
+    target = policy.target(new, run.channel)
+    from_submission = _due(policy, run.clock_started_at, target)
+    if policy.severity_rules.change_rule is ChangeRule.FROM_SUBMISSION:
+        run.due, run.basis_at, run.target = from_submission, run.clock_started_at, target
+        rule = "due at submission plus the new target (rule from-submission)"
+    elif kind == "upgrade":
+        from_change = _due(policy, at, target)
+        if from_change < before:
+            run.due, run.basis_at, run.target = from_change, at, target
+            rule = "due at the change plus the new target, earlier than before (rule from-change)"
+        else:
+            rule = "the current due time is earlier and stays (rule from-change)"
+    else:
+        run.due, run.basis_at, run.target = from_submission, run.clock_started_at, target
+        rule = "due at submission plus the new target (rule from-change)"
+    run.changes.append(Change(at, old, new, kind, rule, before, run.due, reason))
+
+
+def explain(policy: Policy, events: tuple[SlaEvent, ...], *, now: datetime | None = None) -> Explanation:
+    """The breakdown of a ticket's due time: target, calendar, each open
+    segment counted, each change."""
+    state = compute(policy, events, now=now)
+    segments: tuple[Segment, ...] = ()
+    calendar = title = None
+    if state.target is not None and state.basis_at is not None and state.response_due_at:
+        calendar = state.target.calendar
+        title = policy.calendar_title(calendar)
+        segments = policy.calendar(calendar).segments(state.basis_at, state.response_due_at)
+    return Explanation(
+        severity=state.severity,
+        severity_name=policy.severity(state.severity).name,
+        channel=state.channel,
+        target=state.target,
+        calendar=calendar,
+        calendar_title=title,
+        clock_started_at=state.clock_started_at,
+        basis_at=state.basis_at,
+        response_due_at=state.response_due_at,
+        segments=segments,
+        changes=state.changes,
+        notes=state.notes,
+        breaches=state.breaches,
+        first_response_at=state.first_response_at,
+        policy_version=policy.version,
+    )
+
+
+def response_due_many(
+    policy: Policy,
+    submitted_at: npt.NDArray[np.datetime64],
+    severities: npt.ArrayLike,
+    channels: npt.ArrayLike,
+) -> npt.NDArray[np.datetime64]:
+    """`Policy.response_due` for arrays: datetime64 (UTC) submission
+    instants, severity levels and channel slugs; returns datetime64[us] UTC.
+    One vectorised calendar pass per calendar the targets use."""
+    import numpy as np
+
+    starts = np.asarray(submitted_at).astype("datetime64[us]")
+    levels = np.asarray(severities)
+    slugs = np.asarray(channels)
+    if not (starts.shape == levels.shape == slugs.shape):
+        raise ValueError("submitted_at, severities and channels must have the same length")
+    durations = np.zeros(starts.shape, dtype="timedelta64[us]")
+    which = np.full(starts.shape, -1, dtype=np.int8)
+    names = [name for name, _ in policy.calendars]
+    for channel in policy.channels:
+        on_channel = slugs == channel.slug
+        if not on_channel.any():
+            continue
+        for severity in policy.severities:
+            chosen = on_channel & (levels == severity.level)
+            target = severity.target_for(channel.slug)
+            durations[chosen] = np.timedelta64(target.duration, "us")
+            which[chosen] = names.index(target.calendar)
+    if (which < 0).any():
+        bad = int(np.argmax(which < 0))
+        raise ValueError(f"no target for severity {levels[bad]!r} by channel {slugs[bad]!r}")
+    due = np.empty(starts.shape, dtype="datetime64[us]")
+    for index, (_, calendar) in enumerate(policy.calendars):
+        chosen = which == index
+        if chosen.any():
+            due[chosen] = calendar.add_many(starts[chosen], durations[chosen])
+    return due
+
