@@ -120,7 +120,8 @@ class WeeklyWindow:
         return cls(weekday, opens_minute, closes_minute)
 
     def describe(self) -> str:
-        return f"{WEEKDAYS[self.weekday]} {format_clock(self.opens_minute)}–{format_clock(self.closes_minute)}"
+        opens, closes = format_clock(self.opens_minute), format_clock(self.closes_minute)
+        return f"{WEEKDAYS[self.weekday]} {opens}–{closes}"
 
 
 def parse_clock(text: str, *, allow_24: bool) -> int:
@@ -135,7 +136,7 @@ def parse_clock(text: str, *, allow_24: bool) -> int:
 
 
 def format_clock(minute: int) -> str:
-    """"HH:MM" for minutes after midnight; past 24:00 reads as the next day."""
+    """ "HH:MM" for minutes after midnight; past 24:00 reads as the next day."""
     if minute == MINUTES_PER_DAY:
         return "24:00"
     hours, minutes = divmod(minute % MINUTES_PER_DAY, 60)
@@ -262,7 +263,8 @@ class BusinessCalendar:
             iv = self._extend_forward(iv)
         j = np.searchsorted(arrays.cum_after, target, side="left")
         result = arrays.starts[j] + (target - arrays.cum_before[j])
-        return np.maximum(result, t).view("datetime64[us]")
+        due: npt.NDArray[np.datetime64] = np.maximum(result, t).view("datetime64[us]")
+        return due
 
     def between_many(
         self, starts: npt.NDArray[np.datetime64], ends: npt.NDArray[np.datetime64]
@@ -276,9 +278,9 @@ class BusinessCalendar:
             return a.view("timedelta64[us]")
         iv = self._covering(int(min(a.min(), b.min())), int(max(a.max(), b.max())))
         arrays = iv.arrays()
-        return (_open_before_many(arrays, b) - _open_before_many(arrays, a)).view(
-            "timedelta64[us]"
-        )
+        open_us = _open_before_many(arrays, b) - _open_before_many(arrays, a)
+        spans: npt.NDArray[np.timedelta64] = open_us.view("timedelta64[us]")
+        return spans
 
     # -- the precomputed intervals -------------------------------------------
 
@@ -440,7 +442,9 @@ def _merge(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-def _subtract(opened: list[tuple[int, int]], closed: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def _subtract(
+    opened: list[tuple[int, int]], closed: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
     """`opened` less every interval of `closed`; both sorted."""
     out: list[tuple[int, int]] = []
     closed = _merge(closed)
@@ -466,4 +470,6 @@ def iter_weekdays(names: Iterable[str]) -> Iterator[int]:
         try:
             yield WEEKDAYS.index(name.lower())
         except ValueError:
-            raise ValueError(f"{name!r} is not a day (expected one of {', '.join(WEEKDAYS)})") from None
+            raise ValueError(
+                f"{name!r} is not a day (expected one of {', '.join(WEEKDAYS)})"
+            ) from None

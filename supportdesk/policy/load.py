@@ -131,12 +131,12 @@ class Node:
     def entries(self) -> list[tuple[str, Node]]:
         return [(k, Node(v, self.key(k))) for k, v in self.table().items()]
 
-    def str(self, *, empty: bool = False) -> str:
+    def text(self, *, empty: bool = False) -> str:
         if not isinstance(self.value, str) or (not empty and not self.value.strip()):
             raise self.fail("a string" if empty else "a non-empty string")
         return self.value.strip()
 
-    def int(self, low: int | None = None, high: int | None = None) -> int:
+    def integer(self, low: int | None = None, high: int | None = None) -> int:
         v = self.value
         if isinstance(v, bool) or not isinstance(v, int):
             raise self.fail("an integer")
@@ -144,18 +144,18 @@ class Node:
             raise self.fail(f"an integer from {low} to {high}" if high else f"an integer >= {low}")
         return v
 
-    def bool(self) -> bool:
+    def boolean(self) -> bool:
         if not isinstance(self.value, bool):
             raise self.fail("true or false")
         return self.value
 
-    def date(self) -> date:
+    def day(self) -> date:
         if isinstance(self.value, date) and not hasattr(self.value, "hour"):
             return self.value
         raise self.fail("a date like 2026-12-25")
 
     def strings(self) -> tuple[str, ...]:
-        return tuple(n.str() for n in self.items())
+        return tuple(n.text() for n in self.items())
 
     def choice(self, allowed: Iterable[str]) -> str:
         options = list(allowed)
@@ -164,7 +164,7 @@ class Node:
         return str(self.value)
 
     def slug(self) -> str:
-        v = self.str()
+        v = self.text()
         if not all(c.islower() or c.isdigit() or c == "-" for c in v):
             raise self.fail("a slug of lower-case letters, digits and hyphens")
         return v
@@ -234,13 +234,13 @@ def _build(root: Node) -> Policy:
 def _meta(node: Node) -> Meta:
     node.only("vendor", "title", "version", "effective", "revised", "introduction", "source")
     return Meta(
-        vendor=node.get("vendor").str(),
-        title=node.get("title").str(),
-        version=node.get("version").str(),
-        effective=node.get("effective").date(),
-        revised=node.opt("revised", "").str(empty=True),
-        introduction=node.opt("introduction", "").str(empty=True),
-        source=node.opt("source", "").str(empty=True),
+        vendor=node.get("vendor").text(),
+        title=node.get("title").text(),
+        version=node.get("version").text(),
+        effective=node.get("effective").day(),
+        revised=node.opt("revised", "").text(empty=True),
+        introduction=node.opt("introduction", "").text(empty=True),
+        source=node.opt("source", "").text(empty=True),
     )
 
 
@@ -248,25 +248,25 @@ def _calendars(node: Node) -> tuple[list[tuple[str, BusinessCalendar]], list[tup
     calendars, titles = [], []
     for name, cal in node.entries():
         cal.only("title", "zone", "windows", "holidays", "holiday_country", "source")
-        zone_name = cal.get("zone").str()
+        zone_name = cal.get("zone").text()
         try:
             zone = ZoneInfo(zone_name)
         except (ZoneInfoNotFoundError, ValueError):
             raise cal.get("zone").fail("an IANA time zone like America/New_York") from None
-        windows = []
+        windows: list[WeeklyWindow] = []
         for wnode in cal.get("windows").items():
             wnode.only("days", "opens", "closes")
-            opens, closes = wnode.get("opens").str(), wnode.get("closes").str()
+            opens, closes = wnode.get("opens").text(), wnode.get("closes").text()
             try:
                 days = list(iter_weekdays(wnode.get("days").strings()))
                 windows.extend(WeeklyWindow.parse(day, opens, closes) for day in days)
             except ValueError as exc:
                 raise PolicyError(f"{wnode.path}: {exc}") from None
-        holidays = frozenset(n.date() for n in cal.opt("holidays", []).items())
-        country = cal.opt("holiday_country", "").str(empty=True)
+        holidays = frozenset(n.day() for n in cal.opt("holidays", []).items())
+        country = cal.opt("holiday_country", "").text(empty=True)
         source = _country_holidays(country, cal.get("holiday_country")) if country else None
         calendars.append((name, BusinessCalendar(name, zone, tuple(windows), holidays, source)))
-        titles.append((name, cal.opt("title", name).str()))
+        titles.append((name, cal.opt("title", name).text()))
     if not calendars:
         raise node.fail("at least one calendar")
     return calendars, titles
@@ -302,12 +302,12 @@ def _channels(node: Node, calendars: list[str], levels: list[int]) -> tuple[Chan
         channels.append(
             Channel(
                 slug=Node(slug, ch.path).slug(),
-                name=ch.get("name").str(),
+                name=ch.get("name").text(),
                 intake=ch.get("intake").choice(calendars),
                 intake_by_severity=tuple(by_severity),
-                address=ch.opt("address", "").str(empty=True),
-                note=ch.opt("note", "").str(empty=True),
-                source=ch.get("source").str(),
+                address=ch.opt("address", "").text(empty=True),
+                note=ch.opt("note", "").text(empty=True),
+                source=ch.get("source").text(),
             )
         )
     if not channels:
@@ -327,21 +327,21 @@ def _severities(node: Node, calendars: list[str]) -> tuple[Severity, ...]:
                     channels=tnode.get("channels").strings(),
                     duration=_duration(tnode),
                     calendar=tnode.get("calendar").choice(calendars),
-                    source=tnode.get("source").str(),
-                    note=tnode.opt("note", "").str(empty=True),
+                    source=tnode.get("source").text(),
+                    note=tnode.opt("note", "").text(empty=True),
                 )
             )
         if not targets:
             raise sev.get("targets").fail("at least one target")
         severities.append(
             Severity(
-                level=sev.get("level").int(1, 9),
-                name=sev.get("name").str(),
-                summary=sev.opt("summary", "").str(empty=True),
-                definition=sev.get("definition").str(),
+                level=sev.get("level").integer(1, 9),
+                name=sev.get("name").text(),
+                summary=sev.opt("summary", "").text(empty=True),
+                definition=sev.get("definition").text(),
                 targets=tuple(targets),
-                continuous_effort=sev.opt("continuous_effort", False).bool(),
-                source=sev.get("source").str(),
+                continuous_effort=sev.opt("continuous_effort", False).boolean(),
+                source=sev.get("source").text(),
             )
         )
     levels = [s.level for s in severities]
@@ -355,8 +355,8 @@ def _duration(node: Node) -> timedelta:
     if has_minutes == has_hours:
         raise PolicyError(f"{node.path}: give exactly one of minutes or hours")
     if has_minutes:
-        return timedelta(minutes=node.get("minutes").int(1))
-    return timedelta(hours=node.get("hours").int(1))
+        return timedelta(minutes=node.get("minutes").integer(1))
+    return timedelta(hours=node.get("hours").integer(1))
 
 
 def _severity_rules(node: Node, levels: list[int]) -> SeverityRules:
@@ -371,25 +371,25 @@ def _severity_rules(node: Node, levels: list[int]) -> SeverityRules:
     if "dedicated_contact" in node.table():
         dc = node.get("dedicated_contact")
         dc.only("severity", "fallback", "exempt_vendor_outage", "text", "source")
-        severity = dc.get("severity").int(1, max(levels))
-        fallback = dc.get("fallback").int(1, max(levels))
+        severity = dc.get("severity").integer(1, max(levels))
+        fallback = dc.get("fallback").integer(1, max(levels))
         if fallback <= severity:
             raise dc.get("fallback").fail(f"a less severe level than {severity}")
         dedicated = DedicatedContactRule(
             severity=severity,
             fallback=fallback,
-            exempt_vendor_outage=dc.opt("exempt_vendor_outage", True).bool(),
-            text=dc.get("text").str(),
-            source=dc.get("source").str(),
+            exempt_vendor_outage=dc.opt("exempt_vendor_outage", True).boolean(),
+            text=dc.get("text").text(),
+            source=dc.get("source").text(),
         )
     return SeverityRules(
         change_rule=ChangeRule(node.get("change_rule").choice(r.value for r in ChangeRule)),
         upgrade_request_needs_justification=node.opt(
             "upgrade_request_needs_justification", True
-        ).bool(),
+        ).boolean(),
         dedicated_contact=dedicated,
         lifecycle_text=tuple(_section(n) for n in node.opt("lifecycle", []).items()),
-        source=node.get("source").str(),
+        source=node.get("source").text(),
     )
 
 
@@ -397,7 +397,7 @@ def _products(node: Node) -> tuple[Product, ...]:
     products = []
     for p in node.items():
         p.only("slug", "name")
-        products.append(Product(p.get("slug").slug(), p.get("name").str()))
+        products.append(Product(p.get("slug").slug(), p.get("name").text()))
     _unique(node, [p.slug for p in products], "product slugs")
     return tuple(products)
 
@@ -406,7 +406,7 @@ def _categories(node: Node, products: list[str]) -> tuple[Category, ...]:
     categories = []
     for c in node.items():
         c.only("slug", "name", "source", "text", "coverage")
-        text, source = c.get("text").str(), c.get("source").str()
+        text, source = c.get("text").text(), c.get("source").text()
         cov = c.get("coverage")
         cells = []
         for product, cell in cov.entries():
@@ -421,17 +421,21 @@ def _categories(node: Node, products: list[str]) -> tuple[Category, ...]:
                         product,
                         Cell(
                             Coverage(cell.get("coverage").choice(v.value for v in Coverage)),
-                            cell.opt("text", text).str(),
-                            cell.opt("source", source).str(),
+                            cell.opt("text", text).text(),
+                            cell.opt("source", source).text(),
                         ),
                     )
                 )
             else:
-                cells.append((product, Cell(Coverage(cell.choice(v.value for v in Coverage)), text, source)))
+                cells.append(
+                    (product, Cell(Coverage(cell.choice(v.value for v in Coverage)), text, source))
+                )
         missing = [p for p in products if p not in dict(cells)]
         if missing:
-            raise PolicyError(f"{cov.key(missing[0])}: required key is missing (every product needs a cell)")
-        categories.append(Category(c.get("slug").slug(), c.get("name").str(), tuple(cells)))
+            raise PolicyError(
+                f"{cov.key(missing[0])}: required key is missing (every product needs a cell)"
+            )
+        categories.append(Category(c.get("slug").slug(), c.get("name").text(), tuple(cells)))
     _unique(node, [c.slug for c in categories], "category slugs")
     return tuple(categories)
 
@@ -441,71 +445,80 @@ def _third_party(node: Node) -> ThirdParty:
     supported = []
     for p in node.get("supported").items():
         p.only("slug", "name", "source")
-        supported.append(ThirdPartyProduct(p.get("slug").slug(), p.get("name").str(), p.get("source").str()))
+        supported.append(
+            ThirdPartyProduct(p.get("slug").slug(), p.get("name").text(), p.get("source").text())
+        )
     return ThirdParty(
         supported=tuple(supported),
         options=node.opt("options", []).strings(),
-        text=node.get("text").str(),
-        source=node.get("source").str(),
+        text=node.get("text").text(),
+        source=node.get("source").text(),
     )
 
 
 def _version_support(node: Node) -> VersionSupport:
     node.only("months_after_successor", "text", "source")
     return VersionSupport(
-        months_after_successor=node.get("months_after_successor").int(0, 240),
-        text=node.get("text").str(),
-        source=node.get("source").str(),
+        months_after_successor=node.get("months_after_successor").integer(0, 240),
+        text=node.get("text").text(),
+        source=node.get("source").text(),
     )
 
 
 def _escalation(node: Node) -> Escalation:
-    node.only("reasons", "communication_modes", "deescalation_checklist", "questions", "text", "source")
+    node.only(
+        "reasons", "communication_modes", "deescalation_checklist", "questions", "text", "source"
+    )
     reasons = []
     for r in node.get("reasons").items():
         r.only("slug", "title", "source")
-        reasons.append(EscalationReason(r.get("slug").slug(), r.get("title").str(), r.get("source").str()))
+        reasons.append(
+            EscalationReason(r.get("slug").slug(), r.get("title").text(), r.get("source").text())
+        )
     if not reasons:
         raise node.get("reasons").fail("at least one escalation reason")
     _unique(node.get("reasons"), [r.slug for r in reasons], "reason slugs")
     checklist = []
     for item in node.get("deescalation_checklist").items():
         item.only("slug", "text")
-        checklist.append(ChecklistItem(item.get("slug").slug(), item.get("text").str()))
+        checklist.append(ChecklistItem(item.get("slug").slug(), item.get("text").text()))
     questions = []
     for q in node.opt("questions", []).items():
         q.only("question", "answer")
-        questions.append(Question(q.get("question").str(), q.get("answer").str()))
+        questions.append(Question(q.get("question").text(), q.get("answer").text()))
     return Escalation(
         reasons=tuple(reasons),
         communication_modes=node.get("communication_modes").strings(),
         deescalation_checklist=tuple(checklist),
         questions=tuple(questions),
-        text=node.opt("text", "").str(empty=True),
-        source=node.get("source").str(),
+        text=node.opt("text", "").text(empty=True),
+        source=node.get("source").text(),
     )
 
 
 def _contact(node: Node) -> Contact:
     node.only("region", "label", "number", "source")
     return Contact(
-        node.get("region").str(), node.get("label").str(), node.get("number").str(), node.get("source").str()
+        node.get("region").text(),
+        node.get("label").text(),
+        node.get("number").text(),
+        node.get("source").text(),
     )
 
 
 def _section(node: Node) -> Section:
     node.only("id", "title", "text", "items")
     return Section(
-        node.get("id").str(),
-        node.get("title").str(),
-        node.get("text").str(),
+        node.get("id").text(),
+        node.get("title").text(),
+        node.get("text").text(),
         node.opt("items", []).strings(),
     )
 
 
 def _decision(node: Node) -> Decision:
     node.only("topic", "text", "source")
-    return Decision(node.get("topic").str(), node.get("text").str(), node.get("source").str())
+    return Decision(node.get("topic").text(), node.get("text").text(), node.get("source").text())
 
 
 def _unique(node: Node, values: list[str], what: str) -> None:

@@ -226,7 +226,9 @@ class Explanation:
         out.append(f"Counted from {show(self.basis_at)}: {counted or 'nothing'}.")
         out.append(f"Due {show(self.response_due_at)}.")
         for breach in self.breaches:
-            out.append(f"Breached: no response by {show(breach.due_at)} (Severity {breach.severity}).")
+            out.append(
+                f"Breached: no response by {show(breach.due_at)} (Severity {breach.severity})."
+            )
         if self.first_response_at is not None:
             out.append(f"First response {show(self.first_response_at)}.")
         return out
@@ -272,7 +274,9 @@ class _Run:
         self.breaches.append(Breach(self.due, self.severity, at))
 
 
-def compute(policy: Policy, events: tuple[SlaEvent, ...], *, now: datetime | None = None) -> SlaState:
+def compute(
+    policy: Policy, events: tuple[SlaEvent, ...], *, now: datetime | None = None
+) -> SlaState:
     """Fold a ticket's events, in order, into its SLA state. With `now`, a
     due time already passed without a response counts as a breach."""
     if not events or not isinstance(events[0], Submitted):
@@ -359,6 +363,7 @@ def _change(policy: Policy, run: _Run, at: datetime, new: int, reason: str) -> N
     if new == old:
         return
     kind = "upgrade" if is_upgrade(old, new) else "downgrade"
+    run.note_breach(at)  # under the old severity, before anything moves
     if run.pending is not None and not is_upgrade(new, run.pending.severity):
         run.pending = None  # the request is now met or overtaken
     run.severity = new
@@ -369,7 +374,6 @@ def _change(policy: Policy, run: _Run, at: datetime, new: int, reason: str) -> N
         rule = "after the first response, the response target no longer moves"
         run.changes.append(Change(at, old, new, kind, rule, run.due, run.due, reason))
         return
-    run.note_breach(at)
     before = run.due
     target = policy.target(new, run.channel)
     from_submission = _due(policy, run.clock_started_at, target)
@@ -389,7 +393,9 @@ def _change(policy: Policy, run: _Run, at: datetime, new: int, reason: str) -> N
     run.changes.append(Change(at, old, new, kind, rule, before, run.due, reason))
 
 
-def explain(policy: Policy, events: tuple[SlaEvent, ...], *, now: datetime | None = None) -> Explanation:
+def explain(
+    policy: Policy, events: tuple[SlaEvent, ...], *, now: datetime | None = None
+) -> Explanation:
     """The breakdown of a ticket's due time: target, calendar, each open
     segment counted, each change."""
     state = compute(policy, events, now=now)
@@ -455,4 +461,3 @@ def response_due_many(
         if chosen.any():
             due[chosen] = calendar.add_many(starts[chosen], durations[chosen])
     return due
-

@@ -9,13 +9,18 @@ reference handles; every boundary in these calendars is a whole minute.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from calendar_reference import (
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from supportdesk.policy.calendar import BusinessCalendar, WeeklyWindow
+from tests.policy.calendar_reference import (
     DAY_MINUTES,
     ReferenceCalendar,
     instant_of,
@@ -25,10 +30,6 @@ from calendar_reference import (
     utc_offset_changes,
     weekly_minutes,
 )
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
-from supportdesk.policy.calendar import BusinessCalendar, WeeklyWindow
 
 ZONES = (
     "America/New_York",
@@ -49,8 +50,10 @@ CHANGE_YEARS = (2025, 2027)
 EDGE_MINUTES = (0, 1, 29, 30, 31, 59, 60, 61, 89, 90, 91, 119, 120, 121, 149, 150, 151)
 EDGE_MINUTES += (179, 180, 181, 1380, 1410, 1439)
 
+# CALENDAR_EXAMPLES=2000 for a long hunt; the default keeps the file quick.
+EXAMPLES = int(os.environ.get("CALENDAR_EXAMPLES", "40"))
 SETTINGS = settings(
-    max_examples=40,
+    max_examples=EXAMPLES,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
