@@ -609,7 +609,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(f"- {r.calendar}: {goal}: {ratio:,.1f}× — {verdict}")
     verdict = "met" if bulk_s < GOAL_BULK_S else "MISSED"
     print(f"- bulk {args.bulk_n:,} under {GOAL_BULK_S} s: {bulk_s:.3f} s — {verdict}")
-    print(f"\nTotal run: {time.perf_counter() - wall0:.1f} s")
+    print(
+        f"\nTotal run: {time.perf_counter() - wall0:.1f} s;"
+        f" 1-minute load average at the end {os.getloadavg()[0]:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -4,3 +4,13 @@ from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "supportdesk.settings")
 application = get_asgi_application()
+
+from supportdesk.lib.env import env_bool  # noqa: E402 - needs settings configured first
+
+if env_bool("SUPPORTDESK_SERVE_STATIC", True):
+    # The embedded desk serves its own static files (admin CSS, later the
+    # workspace's); at scale set SUPPORTDESK_SERVE_STATIC=false and let the
+    # proxy serve `supportdesk collectstatic` output.
+    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+
+    application = ASGIStaticFilesHandler(application)
