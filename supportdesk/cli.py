@@ -38,7 +38,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(USAGE, end="")
         return 0
     if args[0] == "policy":
-        return policy_command(args[1:])
+        try:
+            return policy_command(args[1:])
+        except BrokenPipeError:
+            # Output piped into `head` and the like: stop quietly, as Unix tools do.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 1
     if args[0] == "serve":
         return serve(args[1:])
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "supportdesk.settings")

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 ONE_US = timedelta(microseconds=1)
+_ZERO = timedelta(0)
 US_PER_MINUTE = 60_000_000
 MINUTES_PER_DAY = 24 * 60
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -178,17 +179,37 @@ class BusinessCalendar:
         """The instant (UTC) at which `duration` of open time has passed since
         `start`. A start in closed time counts from the next opening; a result
         that lands exactly on a closing stays there."""
-        t = to_us(start)
+        try:
+            since_epoch = start - EPOCH
+        except TypeError:
+            to_us(start)  # raises the ValueError that names the naive datetime
+            raise
+        # The hot path works in timedelta arithmetic throughout: converting to
+        # integers and back costs more than the search itself.
+        line = self._cache.timeline()
+        if duration > _ZERO and line.low <= since_epoch < line.high:
+            target = line.open_before(since_epoch) + duration
+            if target <= line.total:
+                j = bisect.bisect_left(line.cum_after, target)
+                return line.start_at[j] + (target - line.cum_before[j])
         d = delta_us(duration)
         if d < 0:
             raise ValueError(f"cannot add a negative duration ({duration})")
-        return from_us(self._add_us(t, d))
+        return from_us(self._add_us(delta_us(since_epoch), d))
 
     def between(self, start: datetime, end: datetime) -> timedelta:
         """Open time in [start, end); negative when `end` is before `start`."""
-        a, b = to_us(start), to_us(end)
-        iv = self._covering(min(a, b), max(a, b))
-        return timedelta(microseconds=iv.open_before(b) - iv.open_before(a))
+        try:
+            a, b = start - EPOCH, end - EPOCH
+        except TypeError:
+            to_us(start)  # raises the ValueError that names the naive one
+            to_us(end)
+            raise
+        line = self._cache.timeline()
+        if not (line.low <= a < line.high and line.low <= b < line.high):
+            self._covering(delta_us(min(a, b)), delta_us(max(a, b)))
+            line = self._cache.timeline()
+        return line.open_before(b) - line.open_before(a)
 
     def is_open(self, at: datetime) -> bool:
         """Whether `at` lies in open time (openings inclusive, closings not)."""
@@ -263,7 +284,9 @@ class BusinessCalendar:
             iv = self._extend_forward(iv)
         j = np.searchsorted(arrays.cum_after, target, side="left")
         result = arrays.starts[j] + (target - arrays.cum_before[j])
-        due: npt.NDArray[np.datetime64] = np.maximum(result, t).view("datetime64[us]")
+        due: npt.NDArray[np.datetime64] = np.where(d == 0, t, np.maximum(result, t)).view(
+            "datetime64[us]"
+        )
         return due
 
     def between_many(
@@ -285,6 +308,8 @@ class BusinessCalendar:
     # -- the precomputed intervals -------------------------------------------
 
     def _add_us(self, t: int, d: int) -> int:
+        if d == 0:
+            return t  # no open time to pass, even with no open time before `t`
         iv = self._covering(t, t)
         target = iv.open_before(t) + d
         while not iv.cum_after or target > iv.cum_after[-1]:
@@ -380,6 +405,7 @@ class _Intervals:
     last_year: int = 0
     built: bool = False
     _arrays: _Arrays | None = None
+    _timeline: _Timeline | None = None
 
     @classmethod
     def from_pairs(
@@ -402,6 +428,12 @@ class _Intervals:
             return 0
         return self.cum_before[i] + min(t, self.ends[i]) - self.starts[i]
 
+    def timeline(self) -> _Timeline:
+        """The intervals as timedeltas since the epoch, made once per build."""
+        if self._timeline is None:
+            self._timeline = _Timeline.of(self)
+        return self._timeline
+
     def arrays(self) -> _Arrays:
         """The intervals as NumPy arrays, made once per build."""
         import numpy as np
@@ -419,6 +451,49 @@ class _Intervals:
             as_array(self.cum_after),
         )
         return self._arrays
+
+
+@dataclass
+class _Timeline:
+    """`_Intervals` as timedeltas since the epoch (and UTC datetimes for the
+    starts), so single calls compare and add C-level objects only."""
+
+    starts: list[timedelta]
+    ends: list[timedelta]
+    cum_before: list[timedelta]
+    cum_after: list[timedelta]
+    start_at: list[datetime]
+    low: timedelta
+    high: timedelta
+    total: timedelta
+
+    @classmethod
+    def of(cls, iv: _Intervals) -> _Timeline:
+        def spans(values: list[int]) -> list[timedelta]:
+            return [timedelta(microseconds=v) for v in values]
+
+        if not iv.built:
+            # Nothing built yet: an empty range sends every call to the slow path.
+            return cls([], [], [], [], [], _ZERO, _ZERO, _ZERO)
+        return cls(
+            spans(iv.starts),
+            spans(iv.ends),
+            spans(iv.cum_before),
+            spans(iv.cum_after),
+            [from_us(v) for v in iv.starts],
+            timedelta(microseconds=iv.low_us),
+            timedelta(microseconds=iv.high_us),
+            timedelta(microseconds=iv.cum_after[-1] if iv.cum_after else 0),
+        )
+
+    def open_before(self, t: timedelta) -> timedelta:
+        """Open time from the start of the range up to `t`."""
+        i = bisect.bisect_right(self.starts, t) - 1
+        if i < 0:
+            return _ZERO
+        if t < self.ends[i]:
+            return self.cum_before[i] + (t - self.starts[i])
+        return self.cum_after[i]
 
 
 def _open_before_many(arrays: _Arrays, t: np.ndarray) -> np.ndarray:

@@ -362,6 +362,19 @@ def test_add_zero_is_identity(at: datetime) -> None:
     assert got.tzinfo is UTC
 
 
+def test_add_zero_is_identity_with_no_open_time_before_it() -> None:
+    # Closed by holiday dates from 2025-01-01 to 2026-06-29, so the calendar
+    # has no open time at all before the start.
+    closed = [date(2025, 1, 1) + timedelta(days=n) for n in range(545)]
+    cal = weekdays(NEW_YORK, "09:00", "17:00", holidays=closed)
+    at = utc(2026, 3, 2, 15)
+    assert cal.add(at, timedelta(0)) == at
+    many = cal.add_many(np.array(["2026-03-02T15:00"], dtype="datetime64[us]"), timedelta(0))
+    assert many.tolist() == [datetime(2026, 3, 2, 15)]
+    # Time to count starts Tue 2026-06-30 09:00 EDT (13:00Z).
+    assert cal.add(at, H) == utc(2026, 6, 30, 14)
+
+
 def test_negative_durations_are_refused() -> None:
     cal = weekdays(NEW_YORK, "09:00", "17:00")
     with pytest.raises(ValueError, match="negative"):
@@ -595,6 +608,10 @@ def test_calendar_without_windows_refuses_to_add() -> None:
     with pytest.raises(ValueError, match="no open time"):
         never.add_many(np.array(["2026-01-05T00:00"], dtype="datetime64[us]"), H)
     assert time.monotonic() - began < 60
+    # Zero open time from any start is the start, open time or not.
+    assert never.add(utc(2026, 1, 5), timedelta(0)) == utc(2026, 1, 5)
+    zero = never.add_many(np.array(["2026-01-05", "1960-01-05"], dtype="datetime64[us]"), M * 0)
+    assert zero.tolist() == [datetime(2026, 1, 5), datetime(1960, 1, 5)]
     assert not never.is_open(utc(2026, 1, 5))
     assert never.next_closing(utc(2026, 1, 5)) is None
     assert never.between(utc(2026, 1, 5), utc(2027, 1, 5)) == timedelta(0)
