@@ -231,12 +231,19 @@ class BusinessCalendar:
             self._extend_forward(iv)
 
     def next_closing(self, at: datetime) -> datetime | None:
-        """When the open stretch containing `at` ends; None if `at` is closed."""
+        """When the open stretch containing `at` ends. None if `at` is closed,
+        or if the calendar stays open for more than a decade from `at` (a 24×7
+        calendar never closes)."""
         t = to_us(at)
         iv = self._covering(t, t)
-        i = bisect.bisect_right(iv.starts, t) - 1
-        if i >= 0 and t < iv.ends[i]:
-            return from_us(iv.ends[i])
+        for _ in range(3):
+            i = bisect.bisect_right(iv.starts, t) - 1
+            if i < 0 or t >= iv.ends[i]:
+                return None
+            if iv.ends[i] < iv.high_us:
+                return from_us(iv.ends[i])
+            # The stretch runs to the end of what is built, which is no closing.
+            iv = self._extend_forward(iv)
         return None
 
     def segments(self, start: datetime, end: datetime) -> tuple[Segment, ...]:

@@ -235,7 +235,7 @@ class Explanation:
 
 
 def _words(duration: timedelta) -> str:
-    """"60 minutes", "2 hours", "1 hour 30 minutes": as the policy states targets."""
+    """ "60 minutes", "2 hours", "1 hour 30 minutes": as the policy states targets."""
     minutes = int(duration.total_seconds() // 60)
     if minutes <= 90:
         return f"{minutes} minute{'s' if minutes != 1 else ''}"

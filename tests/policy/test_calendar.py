@@ -616,3 +616,13 @@ def test_calendar_without_windows_refuses_to_add() -> None:
     assert never.next_closing(utc(2026, 1, 5)) is None
     assert never.between(utc(2026, 1, 5), utc(2027, 1, 5)) == timedelta(0)
     assert never.segments(utc(2026, 1, 5), utc(2027, 1, 5)) == ()
+
+
+def test_an_always_open_calendar_never_closes():
+    always = BusinessCalendar(
+        "always",
+        ZoneInfo("America/New_York"),
+        tuple(WeeklyWindow.parse(day, "00:00", "24:00") for day in range(7)),
+    )
+    assert always.next_closing(datetime(2026, 6, 1, tzinfo=UTC)) is None
+    assert always.is_open(datetime(2026, 6, 1, tzinfo=UTC))
