@@ -5,8 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 
-from supportdesk.lib.env import ConfigError, env_bool, env_list, env_str
+from supportdesk.lib.env import ConfigError, env_bool, env_int, env_list, env_str, parse_email_url
+
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -28,7 +31,15 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "supportdesk.policies",
+    "supportdesk.accounts",
+    "supportdesk.assets",
+    "supportdesk.tickets",
 ]
+
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "accounts:login"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -87,6 +98,20 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(Path.cwd() / "staticfiles")))
+
+# Attachments live outside the web root and are served only after an access check.
+SUPPORTDESK_ATTACHMENTS_DIR = Path(
+    env_str("ATTACHMENTS_DIR", str(Path.cwd() / "var" / "attachments"))
+)
+SUPPORTDESK_ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 25 * 1024 * 1024)
+SUPPORTDESK_ATTACHMENT_MAX_COUNT = 20
+# Uploads above this are refused before Django reads them into memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+EMAIL_BACKEND, _email = parse_email_url(env_str("EMAIL_URL", "console://"))
+globals().update(_email)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "support@supportdesk.localhost")
 
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -8,5 +8,6 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="policies:statement"), name="home"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("accounts/", include("supportdesk.accounts.urls")),
     path("", include("supportdesk.policies.urls")),
 ]

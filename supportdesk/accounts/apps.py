@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "supportdesk.accounts"
+    verbose_name = "Tenants and people"

@@ -1,0 +1,687 @@
+"""Every change to a ticket: the one write path for screens, the API, mail
+and tasks.
+
+Each `do_*` action runs in one transaction: it locks the ticket row, checks
+the rule, appends the event(s) to the hash chain, and rewrites the derived
+columns (severity, tier, due time, first response, breach) from the policy
+core's reading of the whole history. A rule that refuses raises
+`ActionError` with a message for people; `code` tells the API which status
+to answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from supportdesk.accounts.access import is_customer_side, works_on
+from supportdesk.accounts.models import Organization, User
+from supportdesk.assets.models import Device
+from supportdesk.policies.active import active_policy, policy_for_version, remember_active_policy
+from supportdesk.policy import Policy
+from supportdesk.policy.intake import check_intake
+from supportdesk.policy.severity import check_change, check_request, opening_severity
+from supportdesk.tickets.adapters import sla_state
+from supportdesk.tickets.models import (
+    Attachment,
+    Channel,
+    EventKind,
+    Message,
+    Status,
+    Ticket,
+    TicketEvent,
+    Tier,
+)
+
+MAX_SUBJECT = 250
+MAX_BODY = 100_000
+
+
+class ActionError(Exception):
+    """A change the rules refuse. `code`: "invalid" (bad input), "forbidden"
+    (not this user's to make), "conflict" (not in the ticket's current state)."""
+
+    def __init__(self, message: str, code: str = "invalid") -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file to attach, as received."""
+
+    filename: str
+    content: bytes
+
+
+# -- helpers ----------------------------------------------------------------------
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(text: str, *, limit: int, what: str, single_line: bool = False) -> str:
+    """Text as people typed it, less control characters; refused when empty or too long."""
+    text = _CONTROL.sub("", unicodedata.normalize("NFC", text or ""))
+    if single_line:
+        text = " ".join(text.split())
+    text = text.strip()
+    if not text:
+        raise ActionError(f"{what} is required")
+    if len(text) > limit:
+        raise ActionError(f"{what} is too long ({len(text)} characters; at most {limit})")
+    return text
+
+
+def _side(user: User) -> str:
+    if user.is_vendor_staff:
+        return "vendor"
+    if user.is_partner_staff:
+        return "partner"
+    return "customer"
+
+
+def _append(
+    ticket: Ticket,
+    kind: EventKind,
+    *,
+    at: datetime,
+    actor: User | None,
+    data: dict[str, Any],
+    public: bool = True,
+) -> TicketEvent:
+    """Add an event to the ticket's hash chain (the ticket row is locked)."""
+    event = TicketEvent(
+        ticket=ticket,
+        seq=ticket.event_count + 1,
+        kind=kind,
+        at=at,
+        actor=actor,
+        public=public,
+        data=data,
+        prev_hash=ticket.last_event_hash,
+    )
+    event.hash = event.compute_hash()
+    event.save()
+    ticket.event_count = event.seq
+    ticket.last_event_hash = event.hash
+    return event
+
+
+def _policy(ticket: Ticket) -> Policy:
+    return policy_for_version(ticket.policy_version)
+
+
+def _refresh(ticket: Ticket, now: datetime) -> None:
+    """Rewrite the derived columns from the history and save the ticket."""
+    state = sla_state(_policy(ticket), ticket, now=now)
+    ticket.severity = state.severity
+    ticket.tier = state.tier
+    ticket.clock_started_at = state.clock_started_at
+    ticket.response_due_at = state.response_due_at
+    ticket.first_response_at = state.first_response_at
+    ticket.breached = state.breached
+    ticket.requested_severity = state.pending_request.severity if state.pending_request else None
+    ticket.updated_at = now
+    ticket.save()
+
+
+def _locked(ticket: Ticket) -> Ticket:
+    """The ticket re-read under a row lock, so events append in order."""
+    return Ticket.objects.select_for_update().select_related("company", "partner").get(pk=ticket.pk)
+
+
+def _require(allowed: bool, message: str, code: str = "forbidden") -> None:
+    if not allowed:
+        raise ActionError(message, code)
+
+
+# -- submitting ---------------------------------------------------------------------
+
+
+def do_submit_ticket(
+    *,
+    company: Organization,
+    requester: User,
+    subject: str,
+    body: str,
+    product: str,
+    severity: int,
+    channel: str,
+    category: str = "",
+    device: Device | None = None,
+    dedicated_contact: str = "",
+    vendor_outage: bool = False,
+    to_vendor: bool | None = None,
+    uploads: Sequence[Upload] = (),
+    acting_user: User,
+    now: datetime,
+) -> Ticket:
+    """Open a ticket. A customer of a partner's company starts with the
+    partner (§2.2) unless the partner forwards everything; partner staff
+    choose (`to_vendor`); everyone else starts with the vendor."""
+    policy = active_policy()
+    subject = clean_text(subject, limit=MAX_SUBJECT, what="subject", single_line=True)
+    body = clean_text(body, limit=MAX_BODY, what="description")
+    if company.kind != Organization.Kind.COMPANY:
+        raise ActionError("a ticket belongs to a company")
+    _check_product(policy, product, category)
+    try:
+        policy.severity(severity)
+    except KeyError:
+        raise ActionError(
+            f"severity must be one of {[s.level for s in policy.severities]}"
+        ) from None
+    if channel not in Channel.values:
+        raise ActionError(f"channel must be one of {', '.join(Channel.values)}")
+    if device is not None and device.company_id != company.pk:
+        raise ActionError("the device belongs to another company")
+    _check_requester(requester, company, acting_user)
+    intake = check_intake(policy, channel, severity, now)
+    if not intake.accepted:
+        raise ActionError(intake.message, "conflict")
+
+    partner = company.partner()
+    if partner is None:
+        tier = Tier.VENDOR
+    elif acting_user.is_partner_staff:
+        tier = Tier.VENDOR if to_vendor else Tier.PARTNER
+    elif acting_user.is_vendor_staff:
+        tier = Tier.VENDOR
+    else:
+        tier = Tier.PARTNER
+    contact = dedicated_contact.strip()[:200]
+    opening = opening_severity(
+        policy, severity, dedicated_contact=bool(contact), vendor_outage=vendor_outage
+    )
+    coverage = policy.coverage(product, category).coverage.value if category else ""
+
+    remember_active_policy_once()
+    with transaction.atomic():
+        ticket = Ticket.objects.create(
+            subject=subject,
+            requester=requester,
+            company=company,
+            partner=partner,
+            product=product,
+            device=device,
+            category=category,
+            coverage=coverage,
+            severity=opening.severity,
+            channel=channel,
+            tier=tier,
+            status=Status.NEW,
+            dedicated_contact=contact,
+            vendor_outage=vendor_outage,
+            policy_version=policy.version,
+            submitted_at=now,
+        )
+        _append(
+            ticket,
+            EventKind.SUBMITTED,
+            at=now,
+            actor=acting_user,
+            data={
+                "severity": severity,
+                "opened_at_severity": opening.severity,
+                "severity_note": opening.reason,
+                "source": opening.source,
+                "channel": channel,
+                "tier": tier,
+                "product": product,
+                "category": category,
+                "coverage": coverage,
+                "dedicated_contact": bool(contact),
+                "vendor_outage": vendor_outage,
+                "policy_version": policy.version,
+            },
+        )
+        message = _add_message(
+            ticket, body=body, public=True, via=channel, author=acting_user, now=now
+        )
+        _save_uploads(ticket, message, uploads, acting_user)
+        if tier == Tier.PARTNER and partner is not None and partner.auto_forward:
+            _append(
+                ticket,
+                EventKind.FORWARDED,
+                at=now,
+                actor=None,
+                data={
+                    "severity": opening.severity,
+                    "note": "forwarded automatically",
+                    "automatic": True,
+                },
+            )
+        _refresh(ticket, now)
+    return ticket
+
+
+_remembered = False
+
+
+def remember_active_policy_once() -> None:
+    global _remembered
+    if not _remembered:
+        remember_active_policy()
+        _remembered = True
+
+
+def _check_product(policy: Policy, product: str, category: str) -> None:
+    try:
+        policy.product(product)
+    except KeyError:
+        slugs = ", ".join(p.slug for p in policy.products)
+        raise ActionError(f"product must be one of {slugs}") from None
+    if category:
+        try:
+            cell = policy.coverage(product, category)
+        except KeyError:
+            slugs = ", ".join(c.slug for c in policy.categories)
+            raise ActionError(f"category must be one of {slugs}") from None
+        if cell.coverage == "not-applicable":
+            raise ActionError(f"category {category!r} does not apply to product {product!r}")
+
+
+def _check_requester(requester: User, company: Organization, acting_user: User) -> None:
+    if requester.is_customer and requester.organization_id != company.pk:
+        raise ActionError("the requester belongs to another company")
+    if acting_user.is_customer:
+        _require(
+            acting_user.organization_id == company.pk and requester.pk == acting_user.pk,
+            "customers open tickets for themselves, in their own company",
+        )
+    elif acting_user.is_partner_staff:
+        _require(
+            company.parent_id == acting_user.organization_id,
+            "partner staff open tickets for the partner's own companies",
+        )
+        _require(
+            requester.pk == acting_user.pk or requester.organization_id == company.pk,
+            "the requester must be you or a user of the company",
+        )
+    elif not acting_user.is_vendor_staff:
+        raise ActionError("not allowed to open tickets", "forbidden")
+
+
+# -- conversation ---------------------------------------------------------------------
+
+
+def _add_message(
+    ticket: Ticket,
+    *,
+    body: str,
+    public: bool,
+    via: str,
+    author: User,
+    now: datetime,
+    kind: str = Message.Kind.REPLY,
+    call_direction: str = "",
+    call_minutes: int | None = None,
+) -> Message:
+    message = Message.objects.create(
+        ticket=ticket,
+        author=author,
+        author_org_id=author.organization_id,
+        kind=kind,
+        visibility=Message.Visibility.PUBLIC if public else Message.Visibility.INTERNAL,
+        via=via,
+        body=body,
+        call_direction=call_direction,
+        call_minutes=call_minutes,
+        created_at=now,
+    )
+    _append(
+        ticket,
+        EventKind.CALL_LOGGED if kind == Message.Kind.CALL else EventKind.MESSAGE,
+        at=now,
+        actor=author,
+        public=public,
+        data={
+            "message": message.pk,
+            "public": public,
+            "side": _side(author),
+            "org": author.organization_id,
+            "via": via,
+            "direction": call_direction,
+        },
+    )
+    return message
+
+
+def do_reply(
+    ticket: Ticket,
+    *,
+    body: str,
+    public: bool = True,
+    via: str = Channel.PORTAL,
+    uploads: Sequence[Upload] = (),
+    acting_user: User,
+    now: datetime,
+) -> Message:
+    """A public reply or (staff only) an internal note. A staff reply to a new
+    ticket opens it; a customer reply to a pending or resolved one reopens it."""
+    body = clean_text(body, limit=MAX_BODY, what="message")
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        working = works_on(acting_user, ticket) or (
+            acting_user.is_vendor_staff and ticket.tier == Tier.VENDOR
+        )
+        customer = is_customer_side(acting_user, ticket)
+        if not public:
+            _require(working or acting_user.is_vendor_staff, "only staff write internal notes")
+        else:
+            _require(working or customer, "you cannot reply to this ticket")
+        _require(ticket.status != Status.CLOSED, "the ticket is closed; open a new one", "conflict")
+        message = _add_message(
+            ticket, body=body, public=public, via=via, author=acting_user, now=now
+        )
+        _save_uploads(ticket, message, uploads, acting_user)
+        if public and working and ticket.status == Status.NEW:
+            _set_status(ticket, Status.OPEN, acting_user, now, "first reply")
+        elif public and customer and ticket.status in (Status.PENDING_CUSTOMER, Status.RESOLVED):
+            _set_status(ticket, Status.OPEN, acting_user, now, "customer replied")
+        _refresh(ticket, now)
+    return message
+
+
+def do_log_call(
+    ticket: Ticket,
+    *,
+    summary: str,
+    direction: str,
+    minutes: int | None = None,
+    public: bool = True,
+    acting_user: User,
+    now: datetime,
+) -> Message:
+    """Record a phone call. A public outbound call by vendor staff is a first
+    response like any public reply (DESIGN.md §2)."""
+    summary = clean_text(summary, limit=MAX_BODY, what="call summary")
+    if direction not in ("inbound", "outbound"):
+        raise ActionError("direction must be inbound or outbound")
+    if minutes is not None and not 0 <= minutes <= 24 * 60:
+        raise ActionError("call minutes must be between 0 and 1440")
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        _require(works_on(acting_user, ticket), "only the working side logs calls")
+        message = _add_message(
+            ticket,
+            body=summary,
+            public=public,
+            via=Channel.PHONE,
+            author=acting_user,
+            now=now,
+            kind=Message.Kind.CALL,
+            call_direction=direction,
+            call_minutes=minutes,
+        )
+        if public and ticket.status == Status.NEW:
+            _set_status(ticket, Status.OPEN, acting_user, now, "call logged")
+        _refresh(ticket, now)
+    return message
+
+
+# -- severity -----------------------------------------------------------------------
+
+
+def do_change_severity(
+    ticket: Ticket, *, severity: int, reason: str, acting_user: User, now: datetime
+) -> Ticket:
+    """A staff upgrade or downgrade, with its reason (§1.7.1, §1.7.2)."""
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        _require(works_on(acting_user, ticket), "only the working side changes the severity")
+        refusal = check_change(_policy(ticket), ticket.severity, severity, reason)
+        if refusal:
+            raise ActionError(refusal, "conflict" if "already" in refusal else "invalid")
+        _append(
+            ticket,
+            EventKind.SEVERITY_CHANGED,
+            at=now,
+            actor=acting_user,
+            data={"from": ticket.severity, "to": severity, "reason": reason.strip()[:2000]},
+        )
+        _refresh(ticket, now)
+    return ticket
+
+
+def do_request_severity(
+    ticket: Ticket, *, severity: int, justification: str, acting_user: User, now: datetime
+) -> Ticket:
+    """The customer side asks for a higher severity; it stays a request
+    until the working side accepts or declines it (§1.7.2)."""
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        _require(is_customer_side(acting_user, ticket), "only the customer side requests severity")
+        refusal = check_request(_policy(ticket), ticket.severity, severity, justification)
+        if refusal:
+            raise ActionError(refusal)
+        _require(ticket.is_open, "the ticket is no longer open", "conflict")
+        _append(
+            ticket,
+            EventKind.SEVERITY_REQUESTED,
+            at=now,
+            actor=acting_user,
+            data={"to": severity, "justification": justification.strip()[:4000]},
+        )
+        _refresh(ticket, now)
+    return ticket
+
+
+def do_decide_severity_request(
+    ticket: Ticket, *, accept: bool, reason: str = "", acting_user: User, now: datetime
+) -> Ticket:
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        _require(works_on(acting_user, ticket), "only the working side decides severity requests")
+        _require(ticket.requested_severity is not None, "there is no pending request", "conflict")
+        if not accept and not reason.strip():
+            raise ActionError("declining a request needs a reason")
+        _append(
+            ticket,
+            EventKind.SEVERITY_REQUEST_ACCEPTED if accept else EventKind.SEVERITY_REQUEST_DECLINED,
+            at=now,
+            actor=acting_user,
+            data={"to": ticket.requested_severity, "reason": reason.strip()[:2000]},
+        )
+        _refresh(ticket, now)
+    return ticket
+
+
+# -- routing and status ---------------------------------------------------------------
+
+
+def do_forward_to_vendor(
+    ticket: Ticket, *, severity: int | None, note: str = "", acting_user: User, now: datetime
+) -> Ticket:
+    """The partner hands the ticket to the vendor; the vendor's clock starts
+    now, at the severity the partner set (§2.2)."""
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        _require(
+            acting_user.is_partner_staff and acting_user.organization_id == ticket.partner_id,
+            "only the partner's staff forward its tickets",
+        )
+        _require(ticket.tier == Tier.PARTNER, "the ticket is already with the vendor", "conflict")
+        _require(ticket.is_open, "the ticket is no longer open", "conflict")
+        level = severity if severity is not None else ticket.severity
+        try:
+            _policy(ticket).severity(level)
+        except KeyError:
+            raise ActionError(f"no severity {level}") from None
+        _append(
+            ticket,
+            EventKind.FORWARDED,
+            at=now,
+            actor=acting_user,
+            data={"severity": level, "note": note.strip()[:4000]},
+        )
+        ticket.assignee = None  # the partner's technician does not work the vendor tier
+        if ticket.status not in (Status.NEW, Status.OPEN):
+            _set_status(ticket, Status.OPEN, acting_user, now, "forwarded to the vendor")
+        _refresh(ticket, now)
+    return ticket
+
+
+def do_assign(ticket: Ticket, *, assignee: User | None, acting_user: User, now: datetime) -> Ticket:
+    from supportdesk.accounts.access import assignable_users
+
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        _require(works_on(acting_user, ticket), "only the working side assigns tickets")
+        if assignee is not None and not assignable_users(ticket).filter(pk=assignee.pk).exists():
+            raise ActionError("that person cannot work this ticket")
+        if (assignee.pk if assignee else None) == ticket.assignee_id:
+            return ticket
+        _append(
+            ticket,
+            EventKind.ASSIGNED,
+            at=now,
+            actor=acting_user,
+            public=False,
+            data={
+                "from": ticket.assignee_id,
+                "to": assignee.pk if assignee else None,
+                "to_name": assignee.display_name if assignee else "",
+                "org": acting_user.organization_id,
+            },
+        )
+        ticket.assignee = assignee
+        _refresh(ticket, now)
+    return ticket
+
+
+def do_change_status(
+    ticket: Ticket, *, status: str, reason: str = "", acting_user: User, now: datetime
+) -> Ticket:
+    """The working side sets any status; the customer side may resolve or
+    close its ticket, and reopen a resolved one."""
+    if status not in Status.values:
+        raise ActionError(f"status must be one of {', '.join(Status.values)}")
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        if works_on(acting_user, ticket):
+            pass
+        elif is_customer_side(acting_user, ticket):
+            allowed = {Status.RESOLVED, Status.CLOSED}
+            if ticket.status == Status.RESOLVED:
+                allowed.add(Status.OPEN)
+            _require(status in allowed, "you can resolve, close, or reopen a resolved ticket")
+        else:
+            raise ActionError("you cannot change this ticket's status", "forbidden")
+        _require(ticket.status != Status.CLOSED, "the ticket is closed", "conflict")
+        if status == ticket.status:
+            return ticket
+        _set_status(ticket, Status(status), acting_user, now, reason.strip()[:2000])
+        _refresh(ticket, now)
+    return ticket
+
+
+def _set_status(ticket: Ticket, status: Status, actor: User, now: datetime, reason: str) -> None:
+    _append(
+        ticket,
+        EventKind.STATUS_CHANGED,
+        at=now,
+        actor=actor,
+        data={"from": ticket.status, "to": status.value, "reason": reason},
+    )
+    ticket.status = status
+
+
+def do_set_watchers(
+    ticket: Ticket, *, watchers: Iterable[User], acting_user: User, now: datetime
+) -> Ticket:
+    """Replace the watchers; each must be able to see the ticket."""
+    from supportdesk.accounts.access import visible_tickets
+
+    wanted = {u.pk: u for u in watchers}
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        _require(
+            works_on(acting_user, ticket) or is_customer_side(acting_user, ticket),
+            "you cannot change the watchers",
+        )
+        for user in wanted.values():
+            if not visible_tickets(user).filter(pk=ticket.pk).exists():
+                raise ActionError(f"{user.email} cannot see this ticket")
+        current = set(ticket.watchers.values_list("pk", flat=True))
+        for pk in sorted(set(wanted) - current):
+            ticket.watchers.add(wanted[pk])
+            _append(ticket, EventKind.WATCHER_ADDED, at=now, actor=acting_user, data={"user": pk})
+        for pk in sorted(current - set(wanted)):
+            ticket.watchers.remove(pk)
+            _append(ticket, EventKind.WATCHER_REMOVED, at=now, actor=acting_user, data={"user": pk})
+        _refresh(ticket, now)
+    return ticket
+
+
+# -- attachments ----------------------------------------------------------------------
+
+_UNSAFE_NAME = re.compile(r"[^\w.\- ()\[\]]+", re.UNICODE)
+
+
+def safe_filename(name: str) -> str:
+    """A file name people can recognise and no file system or header can
+    misread: no path, no control characters, at most 120 characters."""
+    name = unicodedata.normalize("NFC", name or "").replace("\\", "/").split("/")[-1]
+    name = _UNSAFE_NAME.sub("_", _CONTROL.sub("", name)).strip(" ._")
+    if len(name) > 120:
+        stem, dot, ext = name.rpartition(".")
+        name = (stem[: 110 - len(ext)] + dot + ext) if dot and len(ext) <= 10 else name[:120]
+    return name or "attachment"
+
+
+def attachments_root() -> Path:
+    return Path(settings.SUPPORTDESK_ATTACHMENTS_DIR)
+
+
+def _save_uploads(
+    ticket: Ticket, message: Message, uploads: Sequence[Upload], actor: User
+) -> list[Attachment]:
+    import filetype
+
+    limit = settings.SUPPORTDESK_ATTACHMENT_MAX_BYTES
+    if len(uploads) > settings.SUPPORTDESK_ATTACHMENT_MAX_COUNT:
+        raise ActionError(f"at most {settings.SUPPORTDESK_ATTACHMENT_MAX_COUNT} files per message")
+    saved = []
+    root = attachments_root()
+    for upload in uploads:
+        if len(upload.content) > limit:
+            raise ActionError(
+                f"{safe_filename(upload.filename)} is {len(upload.content):,} bytes; "
+                f"the limit is {limit:,}"
+            )
+        kind = filetype.guess(upload.content)
+        stored = uuid.uuid4().hex
+        path = root / stored[:2] / stored
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Written before the row commits: a rollback leaves an unreferenced
+        # file behind, never a row without its file.
+        path.write_bytes(upload.content)
+        saved.append(
+            Attachment.objects.create(
+                ticket=ticket,
+                message=message,
+                filename=safe_filename(upload.filename),
+                stored_name=stored,
+                content_type=kind.mime if kind else "application/octet-stream",
+                size=len(upload.content),
+                sha256=hashlib.sha256(upload.content).hexdigest(),
+                uploaded_by=actor,
+            )
+        )
+    return saved
+
+
+def attachment_path(attachment: Attachment) -> Path:
+    return attachments_root() / attachment.stored_name[:2] / attachment.stored_name

@@ -1,0 +1,290 @@
+"""Tickets, their history, messages and attachments (DESIGN.md §3).
+
+A ticket is its history: `TicketEvent` rows are appended, never changed, and
+hash-chained per ticket. The columns on `Ticket` (status, severity, due
+time…) are derived from the events for fast queries and are written in the
+same transaction as the event that changes them, by the actions in
+`actions.py` only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from supportdesk.accounts.models import Organization
+from supportdesk.assets.models import Device
+
+NUMBER_PREFIX = "SD-"
+
+
+class Status(models.TextChoices):
+    NEW = "new", "New"
+    OPEN = "open", "Open"
+    PENDING_CUSTOMER = "pending-customer", "Pending customer"
+    ON_HOLD = "on-hold", "On hold"
+    OUT_OF_SCOPE = "out-of-scope", "Out of scope"
+    AWAITING_QUOTE = "awaiting-quote", "Awaiting quote"
+    WORK_CEASED = "work-ceased", "Work ceased"
+    RESOLVED = "resolved", "Resolved"
+    CLOSED = "closed", "Closed"
+
+
+OPEN_STATUSES = tuple(s for s in Status if s not in (Status.RESOLVED, Status.CLOSED))
+
+
+class Tier(models.TextChoices):
+    PARTNER = "partner", "Partner"
+    VENDOR = "vendor", "Vendor"
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "Email"
+    PORTAL = "portal", "Web portal"
+    API = "api", "API"
+    CHAT = "chat", "Chat"
+    PHONE = "phone", "Phone"
+
+
+class Ticket(models.Model):
+    subject = models.CharField(max_length=250)
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="requested_tickets"
+    )
+    company = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="tickets")
+    # The partner in charge of first-level support, kept so scoping is one
+    # indexed column (§2.2); null for direct customers.
+    partner = models.ForeignKey(
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="partner_tickets",
+    )
+    product = models.CharField(max_length=80)
+    device = models.ForeignKey(Device, null=True, blank=True, on_delete=models.SET_NULL)
+    category = models.CharField(max_length=80, blank=True)
+    coverage = models.CharField(max_length=20, blank=True)
+    severity = models.PositiveSmallIntegerField()
+    requested_severity = models.PositiveSmallIntegerField(null=True, blank=True)
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    tier = models.CharField(max_length=16, choices=Tier.choices)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_tickets",
+    )
+    watchers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="watched_tickets"
+    )
+    # §1.6.1: the customer contact dedicated to a Severity 1 issue.
+    dedicated_contact = models.CharField(max_length=200, blank=True)
+    vendor_outage = models.BooleanField(default=False)
+    policy_version = models.CharField(max_length=64)
+
+    submitted_at = models.DateTimeField()
+    # When the vendor's clock started: submission, or the partner's forward.
+    clock_started_at = models.DateTimeField(null=True, blank=True)
+    response_due_at = models.DateTimeField(null=True, blank=True)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    breached = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    # Head of the event hash chain, so appending needs no read of the tail.
+    event_count = models.PositiveIntegerField(default=0)
+    last_event_hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["-id"]
+        indexes: ClassVar = [
+            # The engineer's queues: open vendor-tier tickets by due time.
+            models.Index(
+                fields=["tier", "response_due_at"],
+                name="ticket_open_due",
+                condition=Q(status__in=OPEN_STATUSES),
+            ),
+            models.Index(fields=["assignee", "status"], name="ticket_assignee_status"),
+            models.Index(fields=["company", "status"], name="ticket_company_status"),
+            models.Index(fields=["partner", "status"], name="ticket_partner_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.subject}"
+
+    @property
+    def number(self) -> str:
+        return f"{NUMBER_PREFIX}{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @staticmethod
+    def pk_from_number(number: str) -> int | None:
+        """The id in "SD-1234" (or "1234"); None for anything else."""
+        text = number.strip().upper()
+        text = text.removeprefix(NUMBER_PREFIX)
+        if not text.isdigit() or len(text) > 18:
+            return None
+        return int(text)
+
+
+class EventKind(models.TextChoices):
+    SUBMITTED = "submitted", "Submitted"
+    MESSAGE = "message", "Message"
+    CALL_LOGGED = "call-logged", "Call logged"
+    SEVERITY_CHANGED = "severity-changed", "Severity changed"
+    SEVERITY_REQUESTED = "severity-requested", "Higher severity requested"
+    SEVERITY_REQUEST_ACCEPTED = "severity-request-accepted", "Severity request accepted"
+    SEVERITY_REQUEST_DECLINED = "severity-request-declined", "Severity request declined"
+    STATUS_CHANGED = "status-changed", "Status changed"
+    ASSIGNED = "assigned", "Assigned"
+    FORWARDED = "forwarded", "Forwarded to the vendor"
+    WATCHER_ADDED = "watcher-added", "Watcher added"
+    WATCHER_REMOVED = "watcher-removed", "Watcher removed"
+    SLA_BREACHED = "sla-breached", "Response target missed"
+
+
+class TicketEvent(models.Model):
+    """One entry of a ticket's history. Never updated or deleted."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    seq = models.PositiveIntegerField()
+    kind = models.CharField(max_length=32, choices=EventKind.choices)
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    # Visible to the customer side (requester's company, partner staff).
+    public = models.BooleanField(default=True)
+    data = models.JSONField(default=dict)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering: ClassVar = ["ticket", "seq"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["ticket", "seq"], name="event_unique_seq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}#{self.seq} {self.kind}"
+
+    def compute_hash(self) -> str:
+        return chain_hash(
+            self.prev_hash,
+            seq=self.seq,
+            kind=self.kind,
+            at=self.at.isoformat(),
+            actor=self.actor_id,
+            public=self.public,
+            data=self.data,
+        )
+
+
+def chain_hash(prev_hash: str, **fields: Any) -> str:
+    """SHA-256 over the previous hash and the event's canonical JSON."""
+    body = json.dumps(fields, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()
+
+
+class Message(models.Model):
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", "Public reply"
+        INTERNAL = "internal", "Internal note"
+
+    class Kind(models.TextChoices):
+        REPLY = "reply", "Reply"
+        CALL = "call", "Call"
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The organization the author spoke for, so internal notes stay with it.
+    author_org = models.ForeignKey(Organization, null=True, on_delete=models.SET_NULL)
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.REPLY)
+    visibility = models.CharField(max_length=8, choices=Visibility.choices)
+    via = models.CharField(max_length=16, choices=Channel.choices)
+    body = models.TextField()
+    # For a logged call: inbound or outbound, and how long it took.
+    call_direction = models.CharField(max_length=8, blank=True)
+    call_minutes = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering: ClassVar = ["created_at", "id"]
+        indexes: ClassVar = [models.Index(fields=["ticket", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.kind} {self.visibility}"
+
+    @property
+    def is_public(self) -> bool:
+        return self.visibility == self.Visibility.PUBLIC
+
+
+class Attachment(models.Model):
+    """A file on a ticket, stored outside the web root under a generated
+    name and served only through a view that checks access."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    filename = models.CharField(max_length=255)
+    stored_name = models.CharField(max_length=100, unique=True)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class SavedReply(models.Model):
+    """A canned answer staff insert into a reply; owned by an organization
+    (the vendor or a partner), optionally private to one person."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE
+    )
+    title = models.CharField(max_length=200)
+    body = models.TextField()
+
+    class Meta:
+        ordering: ClassVar = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class IdempotencyKey(models.Model):
+    """The first response to an API create, replayed when a client retries
+    with the same `Idempotency-Key` header."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    key = models.CharField(max_length=200)
+    request_hash = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField()
+    response = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_unique_key")
+        ]
