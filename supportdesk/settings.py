@@ -109,8 +109,7 @@ SUPPORTDESK_ATTACHMENT_MAX_COUNT = 20
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-EMAIL_BACKEND, _email = parse_email_url(env_str("EMAIL_URL", "console://"))
-globals().update(_email)
+MAILERS = {"default": parse_email_url(env_str("EMAIL_URL", "console://"))}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "support@supportdesk.localhost")
 
 SESSION_COOKIE_HTTPONLY = True

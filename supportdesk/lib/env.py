@@ -42,32 +42,36 @@ def env_int(name: str, default: int) -> int:
         raise ConfigError(f"{name}={raw!r}: expected a whole number") from None
 
 
-def parse_email_url(url: str) -> tuple[str, dict[str, object]]:
-    """EMAIL_URL as a Django email backend and its settings:
-    smtp://user:pass@host:587 (STARTTLS with smtp+tls://, TLS with smtps://),
+def parse_email_url(url: str) -> dict[str, object]:
+    """EMAIL_URL as Django's MAILERS["default"]: smtp://user:pass@host:25,
+    smtp+tls://… (STARTTLS, port 587), smtps://… (TLS, port 465),
     console:// (print mail), file:///path (one file per mail), memory://."""
     from urllib.parse import unquote, urlsplit
 
     parts = urlsplit(url)
     scheme = parts.scheme
+    backends = "django.core.mail.backends"
     if scheme == "console":
-        return "django.core.mail.backends.console.EmailBackend", {}
+        return {"BACKEND": f"{backends}.console.EmailBackend"}
     if scheme == "memory":
-        return "django.core.mail.backends.locmem.EmailBackend", {}
+        return {"BACKEND": f"{backends}.locmem.EmailBackend"}
     if scheme == "file":
-        return "django.core.mail.backends.filebased.EmailBackend", {
-            "EMAIL_FILE_PATH": unquote(parts.path) or "var/outbox"
-        }
+        path = unquote(parts.netloc + parts.path) or "var/outbox"
+        return {"BACKEND": f"{backends}.filebased.EmailBackend", "OPTIONS": {"file_path": path}}
     if scheme in {"smtp", "smtp+tls", "smtps"}:
-        return "django.core.mail.backends.smtp.EmailBackend", {
-            "EMAIL_HOST": parts.hostname or "localhost",
-            "EMAIL_PORT": parts.port
-            or (465 if scheme == "smtps" else 587 if scheme == "smtp+tls" else 25),
-            "EMAIL_HOST_USER": unquote(parts.username or ""),
-            "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
-            "EMAIL_USE_TLS": scheme == "smtp+tls",
-            "EMAIL_USE_SSL": scheme == "smtps",
+        default_port = {"smtp": 25, "smtp+tls": 587, "smtps": 465}[scheme]
+        return {
+            "BACKEND": f"{backends}.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": parts.hostname or "localhost",
+                "port": parts.port or default_port,
+                "username": unquote(parts.username or ""),
+                "password": unquote(parts.password or ""),
+                "use_tls": scheme == "smtp+tls",
+                "use_ssl": scheme == "smtps",
+            },
         }
     raise ConfigError(
-        f"EMAIL_URL={url!r}: expected smtp://, smtp+tls://, smtps://, console://, file:// or memory://"
+        f"EMAIL_URL={url!r}: expected smtp://, smtp+tls://, smtps://, console://, file:// "
+        "or memory://"
     )
