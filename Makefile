@@ -18,6 +18,7 @@ install: $(STAMP)
 
 run: install
 	$(BIN)/supportdesk migrate --noinput
+	$(BIN)/supportdesk seed-demo
 	$(BIN)/supportdesk serve --host 127.0.0.1 --port 8000
 
 lint: install
@@ -27,8 +28,13 @@ lint: install
 typecheck: install
 	$(BIN)/mypy supportdesk
 
+# Production settings must pass Django's deployment checks too.
+DEPLOY_ENV := SUPPORTDESK_PRODUCTION=true ALLOWED_HOSTS=desk.example.com \
+	SECRET_KEY=ci-only-$$(head -c 48 /dev/urandom | base64 | tr -dc A-Za-z0-9)
+
 test: lint typecheck
 	$(BIN)/supportdesk check --fail-level WARNING
+	$(DEPLOY_ENV) $(BIN)/supportdesk check --deploy --fail-level WARNING
 	$(BIN)/supportdesk makemigrations --check --dry-run
 	$(BIN)/pytest
 

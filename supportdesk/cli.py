@@ -49,6 +49,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "supportdesk.settings")
     from django.core.management import execute_from_command_line
 
+    # `seed-demo`, `create-token`: Django names commands after their modules.
+    if not args[0].startswith("-"):
+        args[0] = args[0].replace("-", "_")
     execute_from_command_line(["supportdesk", *args])
     return 0
 

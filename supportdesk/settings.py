@@ -30,10 +30,14 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Serves the API docs' own scripts and styles rather than a CDN's.
+    "ninja",
     "supportdesk.policies",
     "supportdesk.accounts",
     "supportdesk.assets",
     "supportdesk.tickets",
+    "supportdesk.demo",
+    "supportdesk.portal",
 ]
 
 AUTH_USER_MODEL = "accounts.User"
@@ -97,6 +101,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# The desk's own CSS, JS and vendored htmx (supportdesk/static/).
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(Path.cwd() / "staticfiles")))
 
 # Attachments live outside the web root and are served only after an access check.

@@ -1,13 +1,17 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
+from supportdesk.api.urls import api_urls
 from supportdesk.health import healthz
+from supportdesk.home import home
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="policies:statement"), name="home"),
+    path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("api/v1/", api_urls),
     path("accounts/", include("supportdesk.accounts.urls")),
     path("", include("supportdesk.policies.urls")),
+    path("", include("supportdesk.tickets.urls")),
+    path("portal/", include("supportdesk.portal.urls")),
 ]

@@ -28,7 +28,7 @@ from supportdesk.assets.models import Device
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
-    from supportdesk.tickets.models import Attachment, Message, Ticket, TicketEvent
+    from supportdesk.tickets.models import Attachment, Message, SavedReply, Ticket, TicketEvent
 
 
 class NotFound(Http404):
@@ -197,3 +197,28 @@ def assignable_users(ticket: Ticket) -> QuerySet[User]:
             return users.none()
         return users.filter(organization_id=ticket.partner_id, role__in=PARTNER_ROLES)
     return users.filter(role__in=VENDOR_ROLES)
+
+
+# -- saved replies --------------------------------------------------------------
+
+
+def visible_saved_replies(user: User | AnonymousUser) -> QuerySet[SavedReply]:
+    """The canned answers a member of staff may use: their organization's
+    shared ones and their own."""
+    from django.db.models import Q
+
+    from supportdesk.tickets.models import SavedReply
+
+    person = _active(user)
+    if person is None or not person.works_tickets:
+        return SavedReply.objects.none()
+    return SavedReply.objects.filter(organization_id=person.organization_id).filter(
+        Q(owner__isnull=True) | Q(owner_id=person.pk)
+    )
+
+
+def access_saved_reply_by_id(user: User | AnonymousUser, pk: int) -> SavedReply:
+    reply = visible_saved_replies(user).filter(pk=pk).first()
+    if reply is None:
+        raise NotFound(f"no saved reply {pk}")
+    return reply

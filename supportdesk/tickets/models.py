@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import UTC
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -184,7 +185,8 @@ class TicketEvent(models.Model):
             self.prev_hash,
             seq=self.seq,
             kind=self.kind,
-            at=self.at.isoformat(),
+            # In UTC: the same instant must hash the same however it was written.
+            at=self.at.astimezone(UTC).isoformat(),
             actor=self.actor_id,
             public=self.public,
             data=self.data,

@@ -1,0 +1,469 @@
+"""What goes in and what comes out.
+
+Inputs forbid unknown fields and take JSON types as they are (strict: "2" is
+not a severity, 1 is not `true`). Outputs are built from rows by the
+`*_out` functions below, so what a client sees is written down in one place.
+Instants are ISO 8601 in UTC with a "Z".
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+)
+
+from supportdesk.accounts.models import Organization, User
+from supportdesk.assets.models import Device
+from supportdesk.policy import Policy
+from supportdesk.policy.sla import Explanation
+from supportdesk.tickets.models import Attachment, Message, Status, Ticket, TicketEvent
+
+# The largest id a database column holds; a bigger one is a validation error,
+# not an overflow deep in the driver.
+MAX_ID = 2**63 - 1
+
+
+def _text(value: str) -> str:
+    # PostgreSQL text cannot hold NUL, and a lone surrogate cannot be encoded
+    # at all: refuse or drop them here rather than fail in the database.
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode text (it holds a lone surrogate)") from None
+    return value.replace("\x00", "")
+
+
+def _iso_z(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+Text = Annotated[str, AfterValidator(_text)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Instant = Annotated[
+    datetime,
+    PlainSerializer(_iso_z, return_type=str),
+    WithJsonSchema({"type": "string", "format": "date-time", "examples": ["2026-11-30T16:00:00Z"]}),
+]
+
+
+class Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class Output(BaseModel):
+    pass
+
+
+# -- inputs -----------------------------------------------------------------------
+
+
+class TicketCreate(Input):
+    subject: Text
+    description: Text | None = Field(None, description="What is wrong (or send it as `body`).")
+    body: Text | None = Field(None, description="Another name for `description`.")
+    product: Text = Field(description="A product slug of the policy (GET /products).")
+    category: Text | None = Field(None, description="A support category slug (§4).")
+    severity: int = Field(description="1 (most severe) to 4.")
+    company_id: Id | None = Field(
+        None, description="Required for partner and vendor staff; customers' own by default."
+    )
+    device_id: Id | None = None
+    dedicated_contact: Text = Field(
+        "", description="The customer contact dedicated to a Severity 1 issue (§1.6.1)."
+    )
+    vendor_outage: bool = False
+    to_vendor: bool | None = Field(
+        None, description="Partner staff: start the ticket with the vendor (§2.2)."
+    )
+
+
+class MessageCreate(Input):
+    body: Text
+    public: bool = Field(True, description="False writes an internal note (staff only).")
+
+
+class SeverityChange(Input):
+    severity: int
+    reason: Text
+
+
+class Forward(Input):
+    severity: int | None = Field(None, description="The severity the vendor works to.")
+    note: Text = ""
+
+
+class SeverityRequestCreate(Input):
+    severity: int
+    justification: Text
+
+
+class SeverityDecision(Input):
+    accept: bool
+    reason: Text = ""
+
+
+class StatusChange(Input):
+    status: Text = Field(json_schema_extra={"enum": list(Status.values)})
+    reason: Text = ""
+
+
+class AssigneeChange(Input):
+    assignee: Id | Literal["me"] | None = Field(description='A user id, "me", or null to unassign.')
+
+
+# -- outputs ----------------------------------------------------------------------
+
+
+class ErrorOut(Output):
+    detail: str
+
+
+class FieldErrorOut(Output):
+    field: str
+    message: str
+    type: str
+
+
+class ValidationErrorOut(Output):
+    detail: str
+    errors: list[FieldErrorOut]
+
+
+class Ref(Output):
+    id: int
+    name: str
+
+
+class TicketOut(Output):
+    number: str
+    subject: str
+    status: str
+    tier: str
+    severity: int
+    requested_severity: int | None
+    channel: str
+    product: str
+    category: str | None
+    coverage: str | None
+    company: Ref
+    partner: Ref | None
+    requester: Ref | None
+    assignee: Ref | None
+    device: Ref | None
+    dedicated_contact: str
+    vendor_outage: bool
+    clock_started_at: Instant | None
+    response_due_at: Instant | None
+    first_response_at: Instant | None
+    breached: bool
+    policy_version: str
+    submitted_at: Instant
+    updated_at: Instant
+
+
+class TicketPage(Output):
+    items: list[TicketOut]
+    next_cursor: str | None
+
+
+class AttachmentOut(Output):
+    id: int
+    filename: str
+    content_type: str
+    size: int
+
+
+class MessageOut(Output):
+    id: int
+    kind: str
+    public: bool
+    via: str
+    body: str
+    author: Ref | None
+    call_direction: str | None
+    call_minutes: int | None
+    created_at: Instant
+    attachments: list[AttachmentOut]
+
+
+class MessageList(Output):
+    items: list[MessageOut]
+
+
+class EventOut(Output):
+    seq: int
+    kind: str
+    at: Instant
+    actor: Ref | None
+    public: bool
+    data: dict[str, Any]
+    hash: str
+
+
+class EventList(Output):
+    items: list[EventOut]
+
+
+class TargetOut(Output):
+    minutes: int
+    calendar: str
+    calendar_title: str
+    source: str
+    note: str
+
+
+class SegmentOut(Output):
+    start: Instant
+    end: Instant
+    minutes: float
+
+
+class ChangeOut(Output):
+    at: Instant
+    old: int
+    new: int
+    kind: str
+    rule: str
+    due_before: Instant | None
+    due_after: Instant | None
+    reason: str
+
+
+class NoteOut(Output):
+    at: Instant
+    text: str
+    source: str
+
+
+class BreachOut(Output):
+    due_at: Instant
+    severity: int
+    seen_at: Instant
+
+
+class SlaOut(Output):
+    number: str
+    policy_version: str
+    severity: int
+    severity_name: str
+    channel: str
+    target: TargetOut | None
+    calendar: str | None
+    clock_started_at: Instant | None
+    counted_from: Instant | None
+    due: Instant | None
+    first_response_at: Instant | None
+    breached: bool
+    segments: list[SegmentOut]
+    changes: list[ChangeOut]
+    notes: list[NoteOut]
+    breaches: list[BreachOut]
+    time_zone: str
+    lines: list[str]
+
+
+class CoverageOut(Output):
+    category: str
+    name: str
+    coverage: str
+    text: str
+    source: str
+
+
+class ProductOut(Output):
+    slug: str
+    name: str
+    categories: list[CoverageOut]
+
+
+class ProductList(Output):
+    policy_version: str
+    items: list[ProductOut]
+
+
+class ProductRef(Output):
+    slug: str
+    name: str
+
+
+class DeviceOut(Output):
+    id: int
+    name: str
+    product: ProductRef
+    version: str
+    operating_system: str
+    company: Ref
+
+
+class DevicePage(Output):
+    items: list[DeviceOut]
+    next_cursor: str | None
+
+
+# -- rows to outputs ------------------------------------------------------------------
+
+
+def _org(org: Organization | None) -> Ref | None:
+    return Ref(id=org.pk, name=org.name) if org is not None else None
+
+
+def _person(user: User | None) -> Ref | None:
+    return Ref(id=user.pk, name=user.display_name) if user is not None else None
+
+
+def ticket_out(ticket: Ticket) -> TicketOut:
+    device = ticket.device
+    return TicketOut(
+        number=ticket.number,
+        subject=ticket.subject,
+        status=ticket.status,
+        tier=ticket.tier,
+        severity=ticket.severity,
+        requested_severity=ticket.requested_severity,
+        channel=ticket.channel,
+        product=ticket.product,
+        category=ticket.category or None,
+        coverage=ticket.coverage or None,
+        company=Ref(id=ticket.company.pk, name=ticket.company.name),
+        partner=_org(ticket.partner),
+        requester=_person(ticket.requester),
+        assignee=_person(ticket.assignee),
+        device=Ref(id=device.pk, name=device.name) if device is not None else None,
+        dedicated_contact=ticket.dedicated_contact,
+        vendor_outage=ticket.vendor_outage,
+        clock_started_at=ticket.clock_started_at,
+        response_due_at=ticket.response_due_at,
+        first_response_at=ticket.first_response_at,
+        breached=ticket.breached,
+        policy_version=ticket.policy_version,
+        submitted_at=ticket.submitted_at,
+        updated_at=ticket.updated_at,
+    )
+
+
+def message_out(message: Message, attachments: list[Attachment]) -> MessageOut:
+    return MessageOut(
+        id=message.pk,
+        kind=message.kind,
+        public=message.is_public,
+        via=message.via,
+        body=message.body,
+        author=_person(message.author),
+        call_direction=message.call_direction or None,
+        call_minutes=message.call_minutes,
+        created_at=message.created_at,
+        attachments=[
+            AttachmentOut(id=a.pk, filename=a.filename, content_type=a.content_type, size=a.size)
+            for a in attachments
+        ],
+    )
+
+
+def event_out(event: TicketEvent) -> EventOut:
+    return EventOut(
+        seq=event.seq,
+        kind=event.kind,
+        at=event.at,
+        actor=_person(event.actor),
+        public=event.public,
+        data=event.data,
+        hash=event.hash,
+    )
+
+
+def sla_out(
+    ticket: Ticket, policy: Policy, explanation: Explanation, zone_name: str, lines: list[str]
+) -> SlaOut:
+    target = explanation.target
+    return SlaOut(
+        number=ticket.number,
+        policy_version=explanation.policy_version,
+        severity=explanation.severity,
+        severity_name=explanation.severity_name,
+        channel=explanation.channel,
+        target=(
+            TargetOut(
+                minutes=int(target.duration.total_seconds() // 60),
+                calendar=target.calendar,
+                calendar_title=policy.calendar_title(target.calendar),
+                source=target.source,
+                note=target.note,
+            )
+            if target is not None
+            else None
+        ),
+        calendar=explanation.calendar,
+        clock_started_at=explanation.clock_started_at,
+        counted_from=explanation.basis_at,
+        due=explanation.response_due_at,
+        first_response_at=explanation.first_response_at,
+        breached=bool(explanation.breaches),
+        segments=[
+            SegmentOut(start=s.start, end=s.end, minutes=s.duration.total_seconds() / 60)
+            for s in explanation.segments
+        ],
+        changes=[
+            ChangeOut(
+                at=c.at,
+                old=c.old,
+                new=c.new,
+                kind=c.kind,
+                rule=c.rule,
+                due_before=c.due_before,
+                due_after=c.due_after,
+                reason=c.reason,
+            )
+            for c in explanation.changes
+        ],
+        notes=[NoteOut(at=n.at, text=n.text, source=n.source) for n in explanation.notes],
+        breaches=[
+            BreachOut(due_at=b.due_at, severity=b.severity, seen_at=b.seen_at)
+            for b in explanation.breaches
+        ],
+        time_zone=zone_name,
+        lines=lines,
+    )
+
+
+def products_out(policy: Policy) -> ProductList:
+    return ProductList(
+        policy_version=policy.version,
+        items=[
+            ProductOut(
+                slug=product.slug,
+                name=product.name,
+                categories=[
+                    CoverageOut(
+                        category=category.slug,
+                        name=category.name,
+                        coverage=cell.coverage.value,
+                        text=cell.text,
+                        source=cell.source,
+                    )
+                    for category in policy.categories
+                    for slug, cell in category.cells
+                    if slug == product.slug
+                ],
+            )
+            for product in policy.products
+        ],
+    )
+
+
+def device_out(device: Device) -> DeviceOut:
+    return DeviceOut(
+        id=device.pk,
+        name=device.name,
+        product=ProductRef(slug=device.product.slug, name=device.product.name),
+        version=device.version,
+        operating_system=device.operating_system,
+        company=Ref(id=device.company.pk, name=device.company.name),
+    )

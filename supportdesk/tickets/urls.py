@@ -1,0 +1,25 @@
+from django.urls import path
+
+from supportdesk.tickets import views
+
+app_name = "tickets"
+urlpatterns = [
+    path("desk/", views.queue, name="workspace"),
+    path("desk/queue/<slug:queue>/", views.queue, name="queue"),
+    path("desk/tickets/<str:number>/", views.ticket_detail, name="ticket"),
+    path("desk/tickets/<str:number>/reply", views.reply, name="reply"),
+    path("desk/tickets/<str:number>/note", views.note, name="note"),
+    path("desk/tickets/<str:number>/call", views.log_call, name="call"),
+    path("desk/tickets/<str:number>/severity", views.change_severity, name="severity"),
+    path("desk/tickets/<str:number>/severity-request", views.request_severity, name="request"),
+    path("desk/tickets/<str:number>/severity-decision", views.decide_severity, name="decide"),
+    path("desk/tickets/<str:number>/assign", views.assign, name="assign"),
+    path("desk/tickets/<str:number>/status", views.change_status, name="status"),
+    path("desk/tickets/<str:number>/forward", views.forward, name="forward"),
+    path("desk/tickets/<str:number>/watchers", views.set_watchers, name="watchers"),
+    path("desk/saved-replies/", views.saved_replies, name="saved_replies"),
+    path("desk/saved-replies/<int:pk>/", views.saved_reply_edit, name="saved_reply_edit"),
+    path("desk/saved-replies/<int:pk>/delete", views.saved_reply_delete, name="saved_reply_delete"),
+    # Shared by the workspace and the portal: access decides, not the URL.
+    path("attachments/<int:pk>/", views.download_attachment, name="attachment"),
+]

@@ -1,0 +1,704 @@
+"""The workspace: where vendor and partner staff work tickets all day.
+
+Every page is for vendor or partner staff only; anyone else gets 404, as
+for a ticket they may not see. Reads go through `accounts.access`, changes
+through the `do_*` actions. Each action form posts with htmx and gets back
+just the fragments it changed; without JavaScript the same URLs answer a
+redirect, or the whole page with the error beside the form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import wraps
+from typing import Any, cast
+
+from django import forms
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from supportdesk.accounts.access import (
+    NotFound,
+    access_attachment_by_id,
+    access_saved_reply_by_id,
+    access_ticket_by_number,
+    is_customer_side,
+    visible_saved_replies,
+    works_on,
+)
+from supportdesk.accounts.models import User
+from supportdesk.assets.models import Device
+from supportdesk.lib.htmx import (
+    is_htmx,
+    login_required,
+    render_fragments,
+    render_page,
+    see_other,
+)
+from supportdesk.policies.active import policy_for_version
+from supportdesk.policy import Policy
+from supportdesk.tickets import actions
+from supportdesk.tickets.actions import ActionError, attachment_path
+from supportdesk.tickets.adapters import sla_explanation
+from supportdesk.tickets.forms import (
+    AssignForm,
+    CallForm,
+    DecideForm,
+    ForwardForm,
+    MessageForm,
+    QueueFilterForm,
+    RequestSeverityForm,
+    SavedReplyForm,
+    SeverityForm,
+    StatusForm,
+    TicketForm,
+    WatchersForm,
+    uploads,
+)
+from supportdesk.tickets.models import EventKind, Status, Ticket, Tier
+from supportdesk.tickets.queries import (
+    QUEUE_SLUGS,
+    QUEUES,
+    Entry,
+    QueueFilters,
+    default_tier,
+    page_of,
+    queue_counts,
+    queue_tickets,
+    ticket_attachments,
+    timeline,
+)
+from supportdesk.tickets.templatetags.desk import display_zone
+
+
+def person(request: HttpRequest) -> User:
+    """The signed-in user (views are behind `login_required`)."""
+    return cast(User, request.user)
+
+
+def staff_only[View: Callable[..., HttpResponse]](view: View) -> View:
+    """Signed in (else to the login page), and vendor or partner staff (else 404)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not person(request).works_tickets:
+            raise NotFound("the workspace is for support staff")
+        return view(request, *args, **kwargs)
+
+    return cast(View, login_required(wrapper))
+
+
+def form_error(form: forms.Form) -> str:
+    """A form's parse errors as one sentence, field by field."""
+    parts = []
+    for name, errors in form.errors.items():
+        label = "" if name == "__all__" else f"{name.replace('_', ' ')}: "
+        parts.append(label + " ".join(str(e) for e in errors))
+    return "; ".join(parts)
+
+
+# -- queues ---------------------------------------------------------------------------
+
+
+@require_GET
+@staff_only
+def queue(request: HttpRequest, queue: str = "open") -> HttpResponse:
+    if queue not in QUEUE_SLUGS:
+        raise Http404("no such queue")
+    user = person(request)
+    now = timezone.now()
+    form = QueueFilterForm(request.GET or None, user=user)
+    filters = form.filters() if form.is_bound else QueueFilters()
+    try:
+        number = int(request.GET.get("page", "1"))
+    except ValueError:
+        number = 1
+    page = page_of(queue_tickets(user, queue, filters, now=now), number)
+    context = {
+        "queue": queue,
+        "queues": QUEUES,
+        "queue_title": next(q.title for q in QUEUES if q.slug == queue),
+        "counts": queue_counts(user, filters.tier, now=now),
+        "form": form,
+        "filters": filters,
+        "tier_default": default_tier(user),
+        "page": page,
+        "now": now,
+    }
+    if is_htmx(request):
+        return render_fragments(request, "tickets/queue.html", context, "results", oob=["tabs"])
+    return render_page(request, "tickets/queue.html", context)
+
+
+# -- the ticket page ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TicketPage:
+    """A ticket page whose forms `act` serves: the workspace's, or the
+    portal's. Its template defines the partials `header`, `sla`,
+    `timeline`, `attachments`, `compose` and `actions`, and one
+    `<name>_form` partial per form."""
+
+    template: str
+    url_name: str
+    load: Callable[[User, str], Ticket]
+    permissions: Callable[[User, Ticket], dict[str, bool]]
+    context: Callable[..., dict[str, Any]]
+
+
+def _permissions(user: User, ticket: Ticket) -> dict[str, bool]:
+    """What the page offers; the actions check again."""
+    working = works_on(user, ticket)
+    customer = is_customer_side(user, ticket)
+    is_open = ticket.is_open
+    closed = ticket.status == Status.CLOSED
+    policy = policy_for_version(ticket.policy_version)
+    return {
+        "working": working,
+        "customer": customer,
+        "reply": not closed
+        and (working or customer or (user.is_vendor_staff and ticket.tier == Tier.VENDOR)),
+        "note": not closed and (working or user.is_vendor_staff),
+        "call": working and not closed,
+        "severity": working and is_open,
+        "decide": working and ticket.requested_severity is not None,
+        "assign": working and not closed,
+        "status": (working or customer) and not closed,
+        "forward": user.is_partner_staff
+        and user.organization_id == ticket.partner_id
+        and ticket.tier == Tier.PARTNER
+        and is_open,
+        "request": customer
+        and is_open
+        and ticket.requested_severity is None
+        and any(s.level < ticket.severity for s in policy.severities),
+        "watchers": (working or customer) and not closed,
+    }
+
+
+def _blank_forms(user: User, ticket: Ticket, can: dict[str, bool]) -> dict[str, TicketForm]:
+    kw: dict[str, Any] = {"ticket": ticket, "user": user}
+    made: dict[str, Callable[[], TicketForm]] = {
+        "reply": lambda: MessageForm(**kw),
+        "note": lambda: MessageForm(**kw),
+        "call": lambda: CallForm(**kw),
+        "severity": lambda: SeverityForm(**kw),
+        "decide": lambda: DecideForm(**kw),
+        "assign": lambda: AssignForm(**kw),
+        "status": lambda: StatusForm(working=can["working"], **kw),
+        "forward": lambda: ForwardForm(**kw),
+        "request": lambda: RequestSeverityForm(**kw),
+        "watchers": lambda: WatchersForm(
+            initial={"watchers": [u.pk for u in ticket.watchers.all()]}, **kw
+        ),
+    }
+    return {name: make() for name, make in made.items() if can[name]}
+
+
+def ticket_context(
+    request: HttpRequest,
+    ticket: Ticket,
+    *,
+    now: datetime,
+    bound: dict[str, TicketForm] | None = None,
+    errors: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    user = person(request)
+    policy = policy_for_version(ticket.policy_version)
+    zone = display_zone(policy)
+    can = _permissions(user, ticket)
+    forms_ = _blank_forms(user, ticket, can) | (bound or {})
+    explanation = sla_explanation(policy, ticket, now=now)
+    entries = timeline(user, ticket)
+    return {
+        "ticket": ticket,
+        "now": now,
+        "policy": policy,
+        "severities": policy.severities,
+        "severity": policy.severity(ticket.severity),
+        "coverage_text": _coverage_text(policy, ticket),
+        "sla_lines": explanation.lines(zone),
+        "timeline": entries,
+        "pending_justification": _pending_justification(ticket, entries),
+        "attachments": ticket_attachments(user, ticket),
+        "watchers": list(ticket.watchers.all()),
+        "saved_replies": list(visible_saved_replies(user)) if can["reply"] else [],
+        "can": can,
+        "forms": forms_,
+        "errors": errors or {},
+        "me": user,
+    }
+
+
+def _pending_justification(ticket: Ticket, entries: list[Entry]) -> str:
+    if ticket.requested_severity is None:
+        return ""
+    for entry in reversed(entries):
+        if entry.kind == EventKind.SEVERITY_REQUESTED:
+            return entry.detail
+    return ""
+
+
+def _coverage_text(policy: Policy, ticket: Ticket) -> str:
+    if not ticket.category:
+        return ""
+    try:
+        cell = policy.coverage(ticket.product, ticket.category)
+    except KeyError:
+        return ""
+    return f"{cell.text} ({cell.source})" if cell.text else cell.source
+
+
+def _load(user: User, number: str) -> Ticket:
+    ticket = access_ticket_by_number(user, number)
+    # The header shows the device; one query here beats one per use.
+    if ticket.device_id is not None:
+        ticket.device = Device.objects.select_related("product").get(pk=ticket.device_id)
+    return ticket
+
+
+WORKSPACE = TicketPage(
+    template="tickets/ticket.html",
+    url_name="tickets:ticket",
+    load=_load,
+    permissions=_permissions,
+    context=ticket_context,
+)
+
+
+@require_GET
+@staff_only
+def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
+    user = person(request)
+    ticket = _load(user, number)
+    context = ticket_context(request, ticket, now=timezone.now())
+    if is_htmx(request):
+        return render_fragments(
+            request, "tickets/ticket.html", context, "header", oob=["sla", "timeline"]
+        )
+    return render_page(request, "tickets/ticket.html", context)
+
+
+# Forms that write into the conversation; the others change the ticket's state.
+COMPOSE = frozenset({"reply", "note", "call"})
+Perform = Callable[[Ticket, Any, User, datetime], object]
+
+
+def act(
+    request: HttpRequest,
+    number: str,
+    name: str,
+    make_form: Callable[[Ticket, User], TicketForm],
+    perform: Perform,
+    page: TicketPage,
+) -> HttpResponse:
+    """Run one action from a posted form and answer with what changed.
+
+    1. Parse the form; a parse error is shown like a refused action.
+    2. Run the action with `now` taken here, at the edge.
+    3. On success: htmx gets the fresh form (or the whole side panel) and
+       the header, SLA and timeline out of band; others a redirect.
+    4. On refusal: the form again with the typed input and the message,
+       status 422 (htmx swaps it; see the htmx-config meta in base.html).
+    """
+    user = person(request)
+    ticket = page.load(user, number)
+    before = page.permissions(user, ticket)
+    form = make_form(ticket, user)
+    now = timezone.now()
+    error = ""
+    if form.is_valid():
+        try:
+            perform(ticket, form, user, now)
+        except ActionError as exc:
+            error = exc.message
+    else:
+        error = form_error(form)
+
+    anchor = f"{name}-form"
+    if not error:
+        if not is_htmx(request):
+            url = reverse(page.url_name, args=[number])
+            return see_other(f"{url}#{'timeline' if name in COMPOSE else anchor}")
+        fresh = page.load(user, number)
+        context = page.context(request, fresh, now=now)
+        after = context["can"]
+        oob = ["header", "sla", "timeline", "attachments"]
+        compose_changed = any(before.get(f) != after.get(f) for f in COMPOSE)
+        side_changed = fresh.status != ticket.status or any(
+            before[f] != after.get(f) for f in before if f not in COMPOSE
+        )
+        headers: dict[str, str] = {}
+        if name in COMPOSE and not compose_changed:
+            # Only the posted form is renewed: text typed in the others stays.
+            main = f"{name}_form"
+            if side_changed:
+                oob.append("actions")
+        elif name in COMPOSE:
+            main, headers = "compose", _retarget("compose")
+            oob.append("actions")
+        else:
+            main, headers = "actions", _retarget("ticket-actions")
+            if compose_changed:
+                oob.append("compose")
+        return render_fragments(request, page.template, context, main, oob=oob, headers=headers)
+    context = page.context(request, ticket, now=now, bound={name: form}, errors={name: error})
+    if is_htmx(request):
+        return render_fragments(request, page.template, context, f"{name}_form", status=422)
+    return render_page(request, page.template, context, status=422)
+
+
+def _act(
+    request: HttpRequest,
+    number: str,
+    name: str,
+    make_form: Callable[[Ticket, User], TicketForm],
+    perform: Perform,
+) -> HttpResponse:
+    return act(request, number, name, make_form, perform, WORKSPACE)
+
+
+def _retarget(element_id: str) -> dict[str, str]:
+    return {"HX-Retarget": f"#{element_id}", "HX-Reswap": "outerHTML"}
+
+
+def _post(request: HttpRequest) -> dict[str, Any]:
+    return {"data": request.POST, "files": request.FILES}
+
+
+@require_POST
+@staff_only
+def reply(request: HttpRequest, number: str) -> HttpResponse:
+    def perform(ticket: Ticket, form: MessageForm, user: User, now: datetime) -> object:
+        return actions.do_reply(
+            ticket,
+            body=form.cleaned_data["body"],
+            public=True,
+            uploads=uploads(form.cleaned_data["attachments"]),
+            acting_user=user,
+            now=now,
+        )
+
+    return _act(
+        request,
+        number,
+        "reply",
+        lambda t, u: MessageForm(**_post(request), ticket=t, user=u),
+        perform,
+    )
+
+
+@require_POST
+@staff_only
+def note(request: HttpRequest, number: str) -> HttpResponse:
+    def perform(ticket: Ticket, form: MessageForm, user: User, now: datetime) -> object:
+        return actions.do_reply(
+            ticket,
+            body=form.cleaned_data["body"],
+            public=False,
+            uploads=uploads(form.cleaned_data["attachments"]),
+            acting_user=user,
+            now=now,
+        )
+
+    return _act(
+        request,
+        number,
+        "note",
+        lambda t, u: MessageForm(**_post(request), ticket=t, user=u),
+        perform,
+    )
+
+
+@require_POST
+@staff_only
+def log_call(request: HttpRequest, number: str) -> HttpResponse:
+    def perform(ticket: Ticket, form: CallForm, user: User, now: datetime) -> object:
+        data = form.cleaned_data
+        return actions.do_log_call(
+            ticket,
+            summary=data["summary"],
+            direction=data["direction"],
+            minutes=data["minutes"],
+            public=data["public"],
+            acting_user=user,
+            now=now,
+        )
+
+    return _act(
+        request, number, "call", lambda t, u: CallForm(request.POST, ticket=t, user=u), perform
+    )
+
+
+@require_POST
+@staff_only
+def change_severity(request: HttpRequest, number: str) -> HttpResponse:
+    def perform(ticket: Ticket, form: SeverityForm, user: User, now: datetime) -> object:
+        return actions.do_change_severity(
+            ticket,
+            severity=form.cleaned_data["severity"],
+            reason=form.cleaned_data["reason"],
+            acting_user=user,
+            now=now,
+        )
+
+    return _act(
+        request,
+        number,
+        "severity",
+        lambda t, u: SeverityForm(request.POST, ticket=t, user=u),
+        perform,
+    )
+
+
+@require_POST
+@staff_only
+def decide_severity(request: HttpRequest, number: str) -> HttpResponse:
+    def perform(ticket: Ticket, form: DecideForm, user: User, now: datetime) -> object:
+        return actions.do_decide_severity_request(
+            ticket,
+            accept=form.cleaned_data["decision"] == "accept",
+            reason=form.cleaned_data["reason"],
+            acting_user=user,
+            now=now,
+        )
+
+    return _act(
+        request, number, "decide", lambda t, u: DecideForm(request.POST, ticket=t, user=u), perform
+    )
+
+
+@require_POST
+@staff_only
+def assign(request: HttpRequest, number: str) -> HttpResponse:
+    def perform(ticket: Ticket, form: AssignForm, user: User, now: datetime) -> object:
+        return actions.do_assign(ticket, assignee=form.chosen(), acting_user=user, now=now)
+
+    return _act(
+        request, number, "assign", lambda t, u: AssignForm(request.POST, ticket=t, user=u), perform
+    )
+
+
+@require_POST
+@staff_only
+def change_status(request: HttpRequest, number: str) -> HttpResponse:
+    def perform(ticket: Ticket, form: StatusForm, user: User, now: datetime) -> object:
+        return actions.do_change_status(
+            ticket,
+            status=form.cleaned_data["status"],
+            reason=form.cleaned_data["reason"],
+            acting_user=user,
+            now=now,
+        )
+
+    return _act(
+        request,
+        number,
+        "status",
+        lambda t, u: StatusForm(request.POST, ticket=t, user=u, working=works_on(u, t)),
+        perform,
+    )
+
+
+@require_POST
+@staff_only
+def forward(request: HttpRequest, number: str) -> HttpResponse:
+    def perform(ticket: Ticket, form: ForwardForm, user: User, now: datetime) -> object:
+        return actions.do_forward_to_vendor(
+            ticket,
+            severity=form.cleaned_data["severity"],
+            note=form.cleaned_data["note"],
+            acting_user=user,
+            now=now,
+        )
+
+    return _act(
+        request,
+        number,
+        "forward",
+        lambda t, u: ForwardForm(request.POST, ticket=t, user=u),
+        perform,
+    )
+
+
+@require_POST
+@staff_only
+def request_severity(request: HttpRequest, number: str) -> HttpResponse:
+    """Partner staff asking the vendor for a higher severity on a ticket
+    they forwarded (they are its customer side now)."""
+
+    def perform(ticket: Ticket, form: RequestSeverityForm, user: User, now: datetime) -> object:
+        return actions.do_request_severity(
+            ticket,
+            severity=form.cleaned_data["severity"],
+            justification=form.cleaned_data["justification"],
+            acting_user=user,
+            now=now,
+        )
+
+    return _act(
+        request,
+        number,
+        "request",
+        lambda t, u: RequestSeverityForm(request.POST, ticket=t, user=u),
+        perform,
+    )
+
+
+@require_POST
+@staff_only
+def set_watchers(request: HttpRequest, number: str) -> HttpResponse:
+    def perform(ticket: Ticket, form: WatchersForm, user: User, now: datetime) -> object:
+        return actions.do_set_watchers(
+            ticket,
+            watchers=form.wanted(list(ticket.watchers.all())),
+            acting_user=user,
+            now=now,
+        )
+
+    return _act(
+        request,
+        number,
+        "watchers",
+        lambda t, u: WatchersForm(request.POST, ticket=t, user=u),
+        perform,
+    )
+
+
+# -- attachments ----------------------------------------------------------------------------
+
+# Types a browser would run or render as a page; served as plain bytes instead.
+_ACTIVE_TYPES = ("html", "xml", "svg", "javascript", "ecmascript", "xhtml")
+
+
+@require_GET
+@login_required
+def download_attachment(request: HttpRequest, pk: int) -> FileResponse:
+    """A file, to whoever may see the message it came with; always as a
+    download, never rendered in the desk's origin."""
+    attachment = access_attachment_by_id(request.user, pk)
+    try:
+        handle = attachment_path(attachment).open("rb")
+    except FileNotFoundError:
+        raise NotFound(f"attachment {pk} has no file") from None
+    content_type = attachment.content_type or "application/octet-stream"
+    if any(word in content_type.lower() for word in _ACTIVE_TYPES):
+        content_type = "application/octet-stream"
+    response = FileResponse(
+        handle, as_attachment=True, filename=attachment.filename, content_type=content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# -- saved replies ---------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@staff_only
+def saved_replies(request: HttpRequest) -> HttpResponse:
+    """The user's saved replies (their organization's and their own), and a
+    form to add one."""
+    user = person(request)
+    form = SavedReplyForm(request.POST or None)
+    error = ""
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                actions.do_save_saved_reply(
+                    None,
+                    title=form.cleaned_data["title"],
+                    body=form.cleaned_data["body"],
+                    shared=form.cleaned_data["shared"],
+                    acting_user=user,
+                )
+            except ActionError as exc:
+                error = exc.message
+            else:
+                return redirect("tickets:saved_replies")
+        else:
+            error = form_error(form)
+    replies = list(visible_saved_replies(user).select_related("owner"))
+    return render(
+        request,
+        "tickets/saved_replies.html",
+        {
+            "replies": replies,
+            "form": form,
+            "error": error,
+            "may_share": user.role in actions.SHARED_REPLY_ROLES,
+            "editable": {
+                r.pk for r in replies if actions.may_edit_saved_reply(user, r, shared=False)
+            },
+        },
+        status=422 if error else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@staff_only
+def saved_reply_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = person(request)
+    reply = access_saved_reply_by_id(user, pk)
+    initial = {"title": reply.title, "body": reply.body, "shared": reply.owner_id is None}
+    form = SavedReplyForm(request.POST or None, initial=initial)
+    error = ""
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                actions.do_save_saved_reply(
+                    reply,
+                    title=form.cleaned_data["title"],
+                    body=form.cleaned_data["body"],
+                    shared=form.cleaned_data["shared"],
+                    acting_user=user,
+                )
+            except ActionError as exc:
+                error = exc.message
+            else:
+                return redirect("tickets:saved_replies")
+        else:
+            error = form_error(form)
+    return render(
+        request,
+        "tickets/saved_reply_edit.html",
+        {
+            "reply": reply,
+            "form": form,
+            "error": error,
+            "may_share": user.role in actions.SHARED_REPLY_ROLES,
+        },
+        status=422 if error else 200,
+    )
+
+
+@require_POST
+@staff_only
+def saved_reply_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    user = person(request)
+    reply = access_saved_reply_by_id(user, pk)
+    try:
+        actions.do_delete_saved_reply(reply, acting_user=user)
+    except ActionError as exc:
+        return render(
+            request,
+            "tickets/saved_reply_edit.html",
+            {
+                "reply": reply,
+                "form": SavedReplyForm(
+                    initial={"title": reply.title, "body": reply.body, "shared": not reply.owner_id}
+                ),
+                "error": exc.message,
+                "may_share": user.role in actions.SHARED_REPLY_ROLES,
+            },
+            status=422,
+        )
+    return redirect("tickets:saved_replies")
