@@ -30,13 +30,17 @@ MAX_JSON_DEPTH = 32
 ACTION_STATUS = {"invalid": 400, "forbidden": 404, "conflict": 409}
 
 
+def json_text(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False)
+
+
 def json_response(data: Any, status: int) -> HttpResponse:
     """The one way API answers are written, so a replayed answer is byte for byte the first."""
-    return HttpResponse(
-        json.dumps(data, ensure_ascii=False),
-        status=status,
-        content_type="application/json; charset=utf-8",
-    )
+    return raw_json_response(json_text(data), status)
+
+
+def raw_json_response(text: str, status: int) -> HttpResponse:
+    return HttpResponse(text, status=status, content_type="application/json; charset=utf-8")
 
 
 def problem(detail: str, status: int) -> HttpResponse:

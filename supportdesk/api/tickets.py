@@ -33,7 +33,7 @@ from supportdesk.accounts.access import (
 )
 from supportdesk.accounts.models import Organization, User
 from supportdesk.api.auth import acting_user
-from supportdesk.api.errors import json_response
+from supportdesk.api.errors import json_response, json_text, raw_json_response
 from supportdesk.api.pagination import decode_cursor, encode_cursor
 from supportdesk.api.schemas import (
     MAX_ID,
@@ -146,7 +146,7 @@ def create_ticket(request: HttpRequest, payload: TicketCreate) -> HttpResponse:
                     key=key,
                     request_hash=body_hash,
                     status=201,
-                    response=out,
+                    response=json_text(out),
                     created_at=now,
                 )
     except IntegrityError:
@@ -175,7 +175,7 @@ def _replay(user: User, key: str, body_hash: str) -> HttpResponse | None:
         return None
     if stored.request_hash != body_hash:
         raise HttpError(409, "Idempotency-Key was already used with a different request body")
-    response = json_response(stored.response, stored.status)
+    response = raw_json_response(stored.response, stored.status)
     response["Idempotent-Replayed"] = "true"
     return response
 

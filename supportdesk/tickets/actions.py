@@ -139,7 +139,13 @@ def _refresh(ticket: Ticket, now: datetime) -> None:
 
 def _locked(ticket: Ticket) -> Ticket:
     """The ticket re-read under a row lock, so events append in order."""
-    return Ticket.objects.select_for_update().select_related("company", "partner").get(pk=ticket.pk)
+    # Lock only the ticket row: PostgreSQL refuses FOR UPDATE across the
+    # outer join to a nullable partner.
+    return (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("company", "partner")
+        .get(pk=ticket.pk)
+    )
 
 
 def _require(allowed: bool, message: str, code: str = "forbidden") -> None:

@@ -283,7 +283,8 @@ class IdempotencyKey(models.Model):
     key = models.CharField(max_length=200)
     request_hash = models.CharField(max_length=64)
     status = models.PositiveSmallIntegerField()
-    response = models.JSONField()
+    # The exact JSON text: PostgreSQL's jsonb would reorder the keys.
+    response = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -351,7 +351,7 @@ class Migration(migrations.Migration):
                 ("key", models.CharField(max_length=200)),
                 ("request_hash", models.CharField(max_length=64)),
                 ("status", models.PositiveSmallIntegerField()),
-                ("response", models.JSONField()),
+                ("response", models.TextField()),
                 ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
                 (
                     "user",
