@@ -77,9 +77,17 @@ TEMPLATES = [
 def _database() -> dict[str, object]:
     url = env_str("DATABASE_URL", "sqlite:///supportdesk.sqlite3")
     try:
-        config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
+        config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=0))
     except ValueError as exc:
         raise ConfigError(f"DATABASE_URL={url!r}: {exc}") from None
+    if config["ENGINE"] == "django.db.backends.postgresql" and env_bool("DATABASE_POOL", True):
+        # A pool per process: under ASGI each request may run in its own
+        # thread, and persistent per-thread connections exhausted PostgreSQL's
+        # 100 with 8 API clients (bench/desk_bench.py); a new connection per
+        # request costs a few milliseconds each.
+        config["OPTIONS"] = {
+            "pool": {"min_size": 2, "max_size": env_int("DATABASE_POOL_SIZE", 10), "timeout": 10}
+        }
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets the worker write while pages read; IMMEDIATE takes the write
         # lock at BEGIN so two writers wait instead of failing mid-transaction.

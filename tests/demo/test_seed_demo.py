@@ -78,9 +78,13 @@ def test_a_second_run_changes_nothing_and_says_so(demo):
     assert (Ticket.objects.count(), TicketEvent.objects.count(), User.objects.count()) == counts
 
 
-def test_the_supportdesk_command_takes_the_hyphenated_name(demo, capsys):
-    assert cli.main(["seed-demo", "--now", NOW.isoformat()]) == 0
-    assert capsys.readouterr().out.startswith("Nothing changed")
+def test_the_supportdesk_command_takes_the_hyphenated_name(capsys):
+    # --help: a real run ends with Django closing every connection, which would
+    # end the module's transaction on PostgreSQL.
+    with pytest.raises(SystemExit) as done:
+        cli.main(["seed-demo", "--help"])
+    assert done.value.code == 0
+    assert "--without-tickets" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("spec", USERS, ids=lambda s: s.email)
