@@ -184,6 +184,9 @@ class StatusForm(TicketForm):
         # page offers only those (`offered`).
         set_choices(self, "status", Status.choices)
         self.offered = status_choices(self.ticket, working=working)
+        # When the current status is not one this user may pick, nothing is
+        # preselected, so one click cannot resolve the ticket by accident.
+        self.current_offered = any(value == self.ticket.status for value, _ in self.offered)
         self.fields["status"].initial = self.ticket.status
 
 
