@@ -123,7 +123,10 @@ SUPPORTDESK_ATTACHMENT_MAX_COUNT = 20
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-MAILERS = {"default": parse_email_url(env_str("EMAIL_URL", "console://"))}
+# In production mail goes to a local MTA unless EMAIL_URL names another;
+# in development it is printed on the console.
+_MAIL_DEFAULT = "smtp://localhost:25" if env_bool("SUPPORTDESK_PRODUCTION", False) else "console://"
+MAILERS = {"default": parse_email_url(env_str("EMAIL_URL", _MAIL_DEFAULT))}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "support@supportdesk.localhost")
 
 SESSION_COOKIE_HTTPONLY = True
