@@ -45,7 +45,15 @@ from supportdesk.tickets.forms import (
 from supportdesk.tickets.models import OPEN_STATUSES, Channel, Status, Ticket
 from supportdesk.tickets.queries import page_of, ticket_attachments, timeline
 from supportdesk.tickets.templatetags.desk import display_zone
-from supportdesk.tickets.views import TicketPage, act, form_error, person
+from supportdesk.tickets.views import (
+    TicketPage,
+    act,
+    form_error,
+    perform_change_status,
+    perform_reply,
+    perform_request_severity,
+    person,
+)
 
 
 def customers_only[View: Callable[..., HttpResponse]](view: View) -> View:
@@ -254,22 +262,12 @@ def ticket_detail(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 @customers_only
 def reply(request: HttpRequest, number: str) -> HttpResponse:
-    def perform(ticket: Ticket, form: MessageForm, user: User, now: datetime) -> object:
-        return actions.do_reply(
-            ticket,
-            body=form.cleaned_data["body"],
-            public=True,
-            uploads=uploads(form.cleaned_data["attachments"]),
-            acting_user=user,
-            now=now,
-        )
-
     return act(
         request,
         number,
         "reply",
         lambda t, u: MessageForm(request.POST, request.FILES, ticket=t, user=u),
-        perform,
+        perform_reply(public=True),
         PORTAL,
     )
 
@@ -277,21 +275,12 @@ def reply(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 @customers_only
 def request_severity(request: HttpRequest, number: str) -> HttpResponse:
-    def perform(ticket: Ticket, form: RequestSeverityForm, user: User, now: datetime) -> object:
-        return actions.do_request_severity(
-            ticket,
-            severity=form.cleaned_data["severity"],
-            justification=form.cleaned_data["justification"],
-            acting_user=user,
-            now=now,
-        )
-
     return act(
         request,
         number,
         "request",
         lambda t, u: RequestSeverityForm(request.POST, ticket=t, user=u),
-        perform,
+        perform_request_severity,
         PORTAL,
     )
 
@@ -299,21 +288,12 @@ def request_severity(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 @customers_only
 def change_status(request: HttpRequest, number: str) -> HttpResponse:
-    def perform(ticket: Ticket, form: StatusForm, user: User, now: datetime) -> object:
-        return actions.do_change_status(
-            ticket,
-            status=form.cleaned_data["status"],
-            reason=form.cleaned_data["reason"],
-            acting_user=user,
-            now=now,
-        )
-
     return act(
         request,
         number,
         "status",
         lambda t, u: StatusForm(request.POST, ticket=t, user=u, working=False),
-        perform,
+        perform_change_status,
         PORTAL,
     )
 

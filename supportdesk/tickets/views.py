@@ -290,6 +290,46 @@ COMPOSE = frozenset({"reply", "note", "call"})
 Perform = Callable[[Ticket, Any, User, datetime], object]
 
 
+# Forms to actions, shared by the workspace and the portal so a form means
+# the same action wherever it is posted.
+
+
+def perform_reply(*, public: bool) -> Perform:
+    def perform(ticket: Ticket, form: MessageForm, user: User, now: datetime) -> object:
+        return actions.do_reply(
+            ticket,
+            body=form.cleaned_data["body"],
+            public=public,
+            uploads=uploads(form.cleaned_data["attachments"]),
+            acting_user=user,
+            now=now,
+        )
+
+    return perform
+
+
+def perform_request_severity(
+    ticket: Ticket, form: RequestSeverityForm, user: User, now: datetime
+) -> object:
+    return actions.do_request_severity(
+        ticket,
+        severity=form.cleaned_data["severity"],
+        justification=form.cleaned_data["justification"],
+        acting_user=user,
+        now=now,
+    )
+
+
+def perform_change_status(ticket: Ticket, form: StatusForm, user: User, now: datetime) -> object:
+    return actions.do_change_status(
+        ticket,
+        status=form.cleaned_data["status"],
+        reason=form.cleaned_data["reason"],
+        acting_user=user,
+        now=now,
+    )
+
+
 def act(
     request: HttpRequest,
     number: str,
@@ -375,44 +415,24 @@ def _post(request: HttpRequest) -> dict[str, Any]:
 @require_POST
 @staff_only
 def reply(request: HttpRequest, number: str) -> HttpResponse:
-    def perform(ticket: Ticket, form: MessageForm, user: User, now: datetime) -> object:
-        return actions.do_reply(
-            ticket,
-            body=form.cleaned_data["body"],
-            public=True,
-            uploads=uploads(form.cleaned_data["attachments"]),
-            acting_user=user,
-            now=now,
-        )
-
     return _act(
         request,
         number,
         "reply",
         lambda t, u: MessageForm(**_post(request), ticket=t, user=u),
-        perform,
+        perform_reply(public=True),
     )
 
 
 @require_POST
 @staff_only
 def note(request: HttpRequest, number: str) -> HttpResponse:
-    def perform(ticket: Ticket, form: MessageForm, user: User, now: datetime) -> object:
-        return actions.do_reply(
-            ticket,
-            body=form.cleaned_data["body"],
-            public=False,
-            uploads=uploads(form.cleaned_data["attachments"]),
-            acting_user=user,
-            now=now,
-        )
-
     return _act(
         request,
         number,
         "note",
         lambda t, u: MessageForm(**_post(request), ticket=t, user=u),
-        perform,
+        perform_reply(public=False),
     )
 
 
@@ -488,21 +508,12 @@ def assign(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 @staff_only
 def change_status(request: HttpRequest, number: str) -> HttpResponse:
-    def perform(ticket: Ticket, form: StatusForm, user: User, now: datetime) -> object:
-        return actions.do_change_status(
-            ticket,
-            status=form.cleaned_data["status"],
-            reason=form.cleaned_data["reason"],
-            acting_user=user,
-            now=now,
-        )
-
     return _act(
         request,
         number,
         "status",
         lambda t, u: StatusForm(request.POST, ticket=t, user=u, working=works_on(u, t)),
-        perform,
+        perform_change_status,
     )
 
 
@@ -533,21 +544,12 @@ def request_severity(request: HttpRequest, number: str) -> HttpResponse:
     """Partner staff asking the vendor for a higher severity on a ticket
     they forwarded (they are its customer side now)."""
 
-    def perform(ticket: Ticket, form: RequestSeverityForm, user: User, now: datetime) -> object:
-        return actions.do_request_severity(
-            ticket,
-            severity=form.cleaned_data["severity"],
-            justification=form.cleaned_data["justification"],
-            acting_user=user,
-            now=now,
-        )
-
     return _act(
         request,
         number,
         "request",
         lambda t, u: RequestSeverityForm(request.POST, ticket=t, user=u),
-        perform,
+        perform_request_severity,
     )
 
 
