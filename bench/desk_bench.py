@@ -31,8 +31,8 @@ What it does, in order:
 5. Stops the desk and drops the database (`--keep` keeps it; `--skip-load`
    then measures an existing database as it is, without loading).
 
-Nothing asserts on timings. uvicorn logs every request (the access log of
-`supportdesk serve`), which is part of what is measured.
+Nothing asserts on timings. `supportdesk serve` logs every request (its
+access log), which is part of what is measured.
 """
 
 from __future__ import annotations
@@ -776,7 +776,9 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--database", default="supportdesk_bench")
     parser.add_argument("--create", type=int, default=2000, help="API tickets per client run")
     parser.add_argument("--clients", type=sizes, default=[1, 8], help="concurrent API clients")
-    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+    parser.add_argument(
+        "--workers", type=int, default=2, help="web processes of `supportdesk serve`"
+    )
     parser.add_argument(
         "--tickets", type=sizes, default=[100_000, 1_000_000], help="table sizes to read at"
     )

@@ -20,6 +20,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
 from supportdesk.accounts.models import ApiToken, User
+from supportdesk.accounts.tokens import live_token
 
 # last_used_at is for people auditing tokens; a minute's precision saves a
 # write on every request.
@@ -33,11 +34,7 @@ class BearerToken(HttpBearer):
         token = token.strip()
         if not token or len(token) > MAX_TOKEN_LENGTH:
             return None
-        row = (
-            ApiToken.objects.select_related("user")
-            .filter(key_hash=ApiToken.hash(token), revoked_at__isnull=True, user__is_active=True)
-            .first()
-        )
+        row = live_token(token)
         if row is None:
             return None
         now = timezone.now()
