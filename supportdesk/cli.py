@@ -70,7 +70,12 @@ def serve(argv: Sequence[str]) -> int:
         default=int(os.environ.get("WEB_THREADS", "4")),
         help="request threads per process",
     )
-    parser.add_argument("--no-access-log", action="store_true", help="do not log every request")
+    parser.add_argument(
+        "--access-log",
+        action="store_true",
+        default=env_flag("ACCESS_LOG"),
+        help="log every request (off by default: the proxy in front usually does)",
+    )
     options = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "supportdesk.settings")
     from granian import Granian
@@ -88,9 +93,13 @@ def serve(argv: Sequence[str]) -> int:
         workers=options.workers,
         blocking_threads=options.threads,
         websockets=False,
-        log_access=not options.no_access_log,
+        log_access=options.access_log,
     ).serve()
     return 0
+
+
+def env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 def policy_command(argv: Sequence[str]) -> int:
