@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "supportdesk.accounts",
     "supportdesk.assets",
     "supportdesk.tickets",
+    "supportdesk.mail",
     "supportdesk.demo",
     "supportdesk.portal",
 ]
@@ -131,6 +132,23 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 _MAIL_DEFAULT = "smtp://localhost:25" if env_bool("SUPPORTDESK_PRODUCTION", False) else "console://"
 MAILERS = {"default": parse_email_url(env_str("EMAIL_URL", _MAIL_DEFAULT))}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "support@supportdesk.localhost")
+
+# -- Mail (the mail issue; README lists each setting) --------------------------------
+# The desk's own address: mail to it (and to support+SD-12@…) opens and
+# answers tickets; outbound mail comes from it.
+SUPPORTDESK_MAIL_ADDRESS = env_str("SUPPORTDESK_MAIL_ADDRESS", DEFAULT_FROM_EMAIL).lower()
+# Mail from an address no user or company domain matches: "catch-all" opens a
+# ticket in the catch-all company; "refuse" answers politely and holds it.
+SUPPORTDESK_MAIL_UNKNOWN_SENDERS = env_str("MAIL_UNKNOWN_SENDERS", "catch-all")
+if SUPPORTDESK_MAIL_UNKNOWN_SENDERS not in ("catch-all", "refuse"):
+    raise ConfigError("MAIL_UNKNOWN_SENDERS must be catch-all or refuse")
+SUPPORTDESK_MAIL_CATCH_ALL = env_str("MAIL_CATCH_ALL_COMPANY", "Unknown senders")
+SUPPORTDESK_MAIL_MAX_BYTES = env_int("MAIL_MAX_BYTES", 25 * 1024 * 1024)
+# Mailboxes to poll: imap://user:pass@host/INBOX, imaps://…, imaps+xoauth2://user:token@host/…
+SUPPORTDESK_MAIL_IMAP = env_list("MAIL_IMAP_URLS", [])
+SUPPORTDESK_MAIL_IMAP_INTERVAL = env_int("MAIL_IMAP_INTERVAL", 60)
+# Where `supportdesk serve` listens for mail by SMTP; "off" for nowhere.
+SUPPORTDESK_SMTP_RECEIVER = env_str("SMTP_RECEIVER", "127.0.0.1:2525")
 
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -33,6 +33,9 @@ class Organization(models.Model):
     )
     # Comma-separated mail domains, to map senders to the company (mail issue).
     email_domains = models.CharField(max_length=500, blank=True)
+    # The severity a ticket mailed in by this company opens at; Sev3 when
+    # unset. A mail never opens at Sev1 on its own words (§1.6.1 asks for a call).
+    default_severity = models.PositiveSmallIntegerField(null=True, blank=True)
     # A partner may forward every ticket of its companies to the vendor at once (§2.2).
     auto_forward = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)

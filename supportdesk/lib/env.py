@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 
 class ConfigError(RuntimeError):
@@ -52,7 +53,9 @@ def parse_email_url(url: str) -> dict[str, object]:
     scheme = parts.scheme
     backends = "django.core.mail.backends"
     if scheme == "console":
-        return {"BACKEND": f"{backends}.console.EmailBackend"}
+        # On standard error, so commands that print results (ingest-mail's
+        # JSON lines) keep standard output to themselves.
+        return {"BACKEND": f"{backends}.console.EmailBackend", "OPTIONS": {"stream": sys.stderr}}
     if scheme == "memory":
         return {"BACKEND": f"{backends}.locmem.EmailBackend"}
     if scheme == "file":

@@ -138,6 +138,7 @@ _BOUNCE_SUBJECT = re.compile(
     r"|undeliver(able|ed)\b"  # Exchange, many
     r"|delivery status notification"  # Gmail, Exchange
     r"|returned mail\b"  # Sendmail
+    r"|(mimecast )?returned message\b"  # Mimecast
     r"|mail delivery fail"  # Exim
     r"|failure notice"  # qmail
     r"|delivery (failure|failed|has failed|notification)"
@@ -157,7 +158,7 @@ _DELAY_SUBJECT = re.compile(r"\(delay\)|delayed|warning", re.IGNORECASE)
 _BOUNCE_BODY = re.compile(
     r"I'm afraid I wasn't able to deliver"  # qmail
     r"|This is the mail system at host"  # Postfix
-    r"|could not be delivered"
+    r"|could(?: not|n't|n\u2019t) be delivered"
     r"|Delivery to the following recipient"
     r"|permanent fatal errors"
     r"|was not delivered"

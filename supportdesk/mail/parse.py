@@ -192,7 +192,7 @@ def _parse(data: bytes, limits: Limits, digest: str) -> ParsedMail:
         html=_clean_text(sanitize_html(html_source)) if html_source.strip() else "",
         parts=() if over_limit else _finish_parts(body.parts, html_source),
         automatic=_safe(lambda: automatic_reason(msg), ""),
-        bounce=_safe(lambda: find_bounce(msg), None),
+        bounce=_safe(lambda: _clean_bounce(find_bounce(msg)), None),
         defects=_unique(defects),
         over_limit=over_limit,
     )
@@ -845,6 +845,21 @@ def _clean_text(text: str) -> str:
     if any("\ud800" <= char <= "\udfff" for char in text):
         text = text.encode("utf-8", "replace").decode("utf-8")
     return text
+
+
+def _clean_bounce(bounce: Bounce | None) -> Bounce | None:
+    """The report's words as storable text, like every other field."""
+    if bounce is None:
+        return None
+    return dataclasses.replace(
+        bounce,
+        original_message_id=_clean_text(bounce.original_message_id),
+        original_references=tuple(_clean_text(r) for r in bounce.original_references),
+        recipients=tuple(_clean_text(r) for r in bounce.recipients),
+        action=_clean_text(bounce.action),
+        status=_clean_text(bounce.status),
+        diagnostic=_clean_text(bounce.diagnostic),
+    )
 
 
 def _unique(values: Iterable[str]) -> tuple[str, ...]:

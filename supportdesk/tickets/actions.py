@@ -33,6 +33,7 @@ from supportdesk.policy import Policy
 from supportdesk.policy.intake import check_intake
 from supportdesk.policy.severity import check_change, check_request, opening_severity
 from supportdesk.policy.sla import SlaState
+from supportdesk.tickets import notify
 from supportdesk.tickets.adapters import sla_events, sla_state
 from supportdesk.tickets.models import (
     Attachment,
@@ -66,6 +67,9 @@ class Upload:
 
     filename: str
     content: bytes
+    # An image shown inside an HTML mail by `cid:` reference.
+    inline: bool = False
+    content_id: str = ""
 
 
 # -- helpers ----------------------------------------------------------------------
@@ -219,7 +223,9 @@ def do_submit_ticket(
     body = clean_text(body, limit=MAX_BODY, what="description")
     if company.kind != Organization.Kind.COMPANY:
         raise ActionError("a ticket belongs to a company")
-    _check_product(policy, product, category)
+    # A mail names no product; staff set it once they have read it.
+    if product or channel != Channel.EMAIL:
+        _check_product(policy, product, category)
     try:
         policy.severity(severity)
     except KeyError:
@@ -449,6 +455,8 @@ def do_reply(
             ticket, body=body, public=public, via=via, author=acting_user, now=now
         )
         _save_uploads(ticket, message, uploads, acting_user)
+        if public and working:
+            notify.public_reply(ticket, message, now)
         if public and working and ticket.status == Status.NEW:
             _set_status(ticket, Status.OPEN, acting_user, now, "first reply")
         elif public and customer and ticket.status in (Status.PENDING_CUSTOMER, Status.RESOLVED):
@@ -688,6 +696,23 @@ def do_set_watchers(
     return ticket
 
 
+# -- mail that is not a message ---------------------------------------------------------
+
+MAIL_NOTES = frozenset({EventKind.MAIL_BOUNCED, EventKind.MAIL_AUTOMATIC, EventKind.MAIL_HELD})
+
+
+def do_note_mail(ticket: Ticket, *, kind: EventKind, data: dict[str, Any], now: datetime) -> None:
+    """Record on the ticket, for staff, a mail that is not a message on it: a
+    bounce of our mail, an automatic reply, a mail held for review. Nothing
+    else about the ticket changes."""
+    if kind not in MAIL_NOTES:
+        raise ValueError(f"{kind} is not a mail note")
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        _append(ticket, kind, at=now, actor=None, public=False, data=data)
+        _update_chain_head.update(ticket)
+
+
 # -- attachments ----------------------------------------------------------------------
 
 _UNSAFE_NAME = re.compile(r"[^\w.\- ()\[\]]+", re.UNICODE)
@@ -736,6 +761,8 @@ def _save_uploads(
                 ticket=ticket,
                 message=message,
                 filename=safe_filename(upload.filename),
+                inline=upload.inline,
+                content_id=upload.content_id[:255],
                 stored_name=stored,
                 content_type=kind.mime if kind else "application/octet-stream",
                 size=len(upload.content),

@@ -164,6 +164,10 @@ class EventKind(models.TextChoices):
     WATCHER_ADDED = "watcher-added", "Watcher added"
     WATCHER_REMOVED = "watcher-removed", "Watcher removed"
     SLA_BREACHED = "sla-breached", "Response target missed"
+    # Mail that concerns the ticket but is not a message on it (mail issue).
+    MAIL_BOUNCED = "mail-bounced", "Mail bounced"
+    MAIL_AUTOMATIC = "mail-automatic", "Automatic reply received"
+    MAIL_HELD = "mail-held", "Mail held for staff"
 
 
 class TicketEvent(models.Model):
@@ -261,6 +265,9 @@ class Attachment(models.Model):
         Message, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
     )
     filename = models.CharField(max_length=255)
+    # An image shown inside an HTML mail (`cid:` reference), not a file sent.
+    inline = models.BooleanField(default=False)
+    content_id = models.CharField(max_length=255, blank=True)
     stored_name = models.CharField(max_length=100, unique=True)
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()

@@ -1,0 +1,267 @@
+"""Mail we send: recorded in the outbox first, delivered once the change
+that caused it commits.
+
+Every mail carries a signed Message-ID, In-Reply-To and References to the
+mail it answers, a Reply-To that names the ticket, and the ticket token in
+the subject, so a reply threads however the client quotes it. Automatic
+mail (acknowledgements, refusals) says `Auto-Submitted: auto-generated`
+(RFC 3834), is never sent in answer to automatic mail, and is capped per
+recipient so two desks cannot keep each other busy.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.utils import timezone
+
+from supportdesk.mail.addresses import desk_address, new_message_id, reply_address
+from supportdesk.mail.models import OutboundMail
+from supportdesk.policies.active import policy_for_version
+from supportdesk.tickets.models import Message, Ticket, Tier
+
+log = logging.getLogger(__name__)
+
+# At most this many automatic mails to one address in AUTOMATIC_WINDOW: enough
+# for a person opening several tickets, too few for a mail loop to matter.
+AUTOMATIC_PER_RECIPIENT = 20
+AUTOMATIC_WINDOW = timedelta(hours=1)
+MAX_REFERENCES = 20
+
+
+def subject_for(ticket: Ticket, *, reply: bool = False) -> str:
+    return f"{'Re: ' if reply else ''}[{ticket.number}] {ticket.subject}"
+
+
+def due_in_words(ticket: Ticket) -> str:
+    """When the first response is due, in the policy's business-hours zone:
+    "Monday 30 November, 01:00 EST"."""
+    if ticket.response_due_at is None:
+        return ""
+    policy = policy_for_version(ticket.policy_version)
+    target = policy.target(ticket.severity, ticket.channel)
+    local = ticket.response_due_at.astimezone(policy.calendar(target.calendar).zone)
+    return f"{local:%A} {local.day} {local:%B}, {local:%H:%M %Z}"
+
+
+def acknowledgement_text(ticket: Ticket, *, name: str) -> str:
+    policy = policy_for_version(ticket.policy_version)
+    severity = policy.severity(ticket.severity)
+    if ticket.tier == Tier.PARTNER and ticket.partner is not None:
+        target = (
+            f"{ticket.partner.name}, your support partner, has your ticket and will respond to it."
+        )
+    elif ticket.first_response_at is not None:
+        target = "An engineer has already responded to it."
+    else:
+        target = f"An engineer will respond by {due_in_words(ticket)}."
+    phones = "; ".join(f"{c.region} {c.label} {c.number}" for c in policy.contacts)
+    return "\n".join(
+        [
+            f"Hello {name or 'there'},",
+            "",
+            f"Thank you for contacting {policy.meta.vendor} Support. Your request is logged as "
+            f"ticket {ticket.number}: {ticket.subject}",
+            "",
+            target,
+            "",
+            f"It is open at Severity {severity.level} ({severity.name}). A mail never opens a "
+            "ticket at Severity 1, whatever its subject says: for a Critical issue, call us "
+            f"({phones}) so an engineer starts at once. To ask for a higher severity, reply "
+            "with the reason, or use the portal.",
+            "",
+            f"To add anything, reply to this mail and keep [{ticket.number}] in the subject.",
+            "",
+            f"{policy.meta.vendor} Support",
+        ]
+    )
+
+
+def refusal_text(name: str) -> str:
+    return "\n".join(
+        [
+            f"Hello {name or 'there'},",
+            "",
+            "This desk takes mail from the customers and partners it supports, and we could not "
+            "match your address to one of them. Your mail is kept: our staff will look at it. "
+            "If you are a customer, please write from the address your company registered with "
+            "us, or ask your administrator to add yours.",
+        ]
+    )
+
+
+def automatic_allowed(address: str, now: datetime) -> bool:
+    recent = OutboundMail.objects.filter(
+        recipient=address.lower(), automatic=True, created_at__gte=now - AUTOMATIC_WINDOW
+    )
+    return recent.count() < AUTOMATIC_PER_RECIPIENT
+
+
+def queue_mail(
+    *,
+    kind: str,
+    ticket: Ticket | None,
+    to: Sequence[str],
+    subject: str,
+    body: str,
+    automatic: bool,
+    in_reply_to: str = "",
+    references: Sequence[str] = (),
+    message: Message | None = None,
+    cc: Sequence[str] = (),
+    now: datetime | None = None,
+) -> OutboundMail:
+    """Record a mail in the outbox; it is delivered once the transaction commits."""
+    mail = OutboundMail.objects.create(
+        created_at=now or timezone.now(),
+        kind=kind,
+        ticket=ticket,
+        ticket_message=message,
+        message_id=new_message_id(ticket.pk if ticket is not None else 0),
+        in_reply_to=in_reply_to,
+        references=" ".join(references[-MAX_REFERENCES:]),
+        from_address=desk_address(),
+        reply_to=reply_address(ticket.number) if ticket is not None else "",
+        to=list(to),
+        recipient=to[0].lower() if to else "",
+        cc=list(cc),
+        subject=subject[:500],
+        body=body,
+        automatic=automatic,
+    )
+    transaction.on_commit(lambda: deliver(mail.pk))
+    return mail
+
+
+def acknowledge(
+    ticket: Ticket,
+    *,
+    to: str,
+    name: str,
+    in_reply_to: str,
+    references: Sequence[str],
+    now: datetime,
+) -> OutboundMail | None:
+    """The acknowledgement of a ticket opened by mail, unless the cap on
+    automatic mail to this address is reached."""
+    if not automatic_allowed(to, now):
+        log.warning("acknowledgement of %s to %s skipped: automatic-mail cap", ticket, to)
+        return None
+    return queue_mail(
+        kind=OutboundMail.Kind.ACKNOWLEDGEMENT,
+        ticket=ticket,
+        to=[to],
+        subject=subject_for(ticket),
+        body=acknowledgement_text(ticket, name=name),
+        automatic=True,
+        in_reply_to=in_reply_to,
+        references=[*references, in_reply_to] if in_reply_to else list(references),
+        now=now,
+    )
+
+
+def refuse(*, to: str, name: str, subject: str, in_reply_to: str, now: datetime) -> None:
+    if not automatic_allowed(to, now):
+        return
+    queue_mail(
+        kind=OutboundMail.Kind.REFUSAL,
+        ticket=None,
+        to=[to],
+        subject=f"Re: {subject}"[:500] if subject else "Your mail to support",
+        body=refusal_text(name),
+        automatic=True,
+        in_reply_to=in_reply_to,
+        references=[in_reply_to] if in_reply_to else [],
+        now=now,
+    )
+
+
+def mail_reply(ticket: Ticket, message: Message, *, now: datetime) -> OutboundMail | None:
+    """A public reply by the working side, to the requester and watchers."""
+    recipients = [ticket.requester.email]
+    recipients += [w.email for w in ticket.watchers.all() if w.email not in recipients]
+    author = message.author
+    recipients = [r for r in recipients if r and (author is None or r != author.email)]
+    if not recipients:
+        return None
+    thread = thread_ids(ticket)
+    signature = f"{author.display_name}, " if author is not None else ""
+    body = f"{message.body}\n\n-- \n{signature}{policy_vendor(ticket)} Support"
+    return queue_mail(
+        kind=OutboundMail.Kind.REPLY,
+        ticket=ticket,
+        message=message,
+        to=recipients[:1],
+        cc=recipients[1:],
+        subject=subject_for(ticket, reply=True),
+        body=body,
+        automatic=False,
+        in_reply_to=thread[-1] if thread else "",
+        references=thread,
+        now=now,
+    )
+
+
+def policy_vendor(ticket: Ticket) -> str:
+    return policy_for_version(ticket.policy_version).meta.vendor
+
+
+def thread_ids(ticket: Ticket) -> list[str]:
+    """The ticket's mail so far, oldest first: what References lists."""
+    from supportdesk.mail.models import InboundMail
+
+    ours = OutboundMail.objects.filter(ticket=ticket).values_list("created_at", "message_id")
+    theirs = (
+        InboundMail.objects.filter(ticket=ticket)
+        .exclude(message_id="")
+        .values_list("received_at", "message_id")
+    )
+    ids = [m for _, m in sorted([*ours, *theirs])]
+    return ids[-MAX_REFERENCES:]
+
+
+def deliver(pk: int) -> None:
+    """Send one outbox mail through Django's mail backend; a failure is kept
+    on the row for staff (and a retry) rather than raised at the sender."""
+    mail = OutboundMail.objects.select_related("ticket").get(pk=pk)
+    headers = {"Message-ID": f"<{mail.message_id}>"}
+    if mail.in_reply_to:
+        headers["In-Reply-To"] = f"<{mail.in_reply_to}>"
+    if mail.references:
+        headers["References"] = " ".join(f"<{r}>" for r in mail.references.split())
+    if mail.automatic:
+        headers["Auto-Submitted"] = "auto-generated"
+        # Asks Exchange not to answer it with an out-of-office reply.
+        headers["X-Auto-Response-Suppress"] = "All"
+    vendor = policy_vendor(mail.ticket) if mail.ticket is not None else "Support"
+    message = EmailMessage(
+        subject=mail.subject,
+        body=mail.body,
+        from_email=f"{vendor} Support <{mail.from_address}>",
+        to=mail.to,
+        cc=mail.cc,
+        reply_to=[mail.reply_to] if mail.reply_to else None,
+        headers=headers,
+    )
+    mail.attempts += 1
+    try:
+        message.send()
+    except Exception as exc:  # the backend's own errors vary (SMTP, socket, OS)
+        log.warning("outbound mail %s failed: %s", mail.pk, exc)
+        mail.state = OutboundMail.State.FAILED
+        mail.error = str(exc)[:1000]
+    else:
+        mail.state = OutboundMail.State.SENT
+        mail.sent_at = timezone.now()
+        mail.error = ""
+    mail.save(update_fields=["state", "sent_at", "error", "attempts"])
+
+
+def on_public_reply(ticket: Ticket, message: Message, now: datetime) -> None:
+    """A reply written in the workspace (or by mail) goes to the requester
+    and watchers by mail."""
+    mail_reply(ticket, message, now=now)

@@ -1,0 +1,30 @@
+"""Who else hears of a change to a ticket.
+
+Actions announce what happened here; other apps subscribe when they load
+(mail sends the reply by mail; chat and webhooks come later), so the tickets
+app never imports them. Subscribers run inside the action's transaction and
+defer anything that leaves the process to `transaction.on_commit`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from supportdesk.tickets.models import Message, Ticket
+
+ReplySubscriber = Callable[[Ticket, Message, datetime], None]
+
+_on_public_reply: list[ReplySubscriber] = []
+
+
+def on_public_reply(subscriber: ReplySubscriber) -> ReplySubscriber:
+    """Call `subscriber` for every public reply by the side working the ticket."""
+    if subscriber not in _on_public_reply:
+        _on_public_reply.append(subscriber)
+    return subscriber
+
+
+def public_reply(ticket: Ticket, message: Message, now: datetime) -> None:
+    for subscriber in _on_public_reply:
+        subscriber(ticket, message, now)
