@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -85,17 +86,33 @@ def serve(argv: Sequence[str]) -> int:
     # request paid a hop into a thread pool. Opening tickets over the API with
     # 8 clients went from 74/s (uvicorn, ASGI) to 157/s on the same code
     # (bench/desk_bench.py).
-    Granian(
-        "supportdesk.wsgi:application",
-        address=options.host,
-        port=options.port,
-        interface=Interfaces.WSGI,
-        workers=options.workers,
-        blocking_threads=options.threads,
-        websockets=False,
-        log_access=options.access_log,
-    ).serve()
+    mail = _start_mail_intake()
+    try:
+        Granian(
+            "supportdesk.wsgi:application",
+            address=options.host,
+            port=options.port,
+            interface=Interfaces.WSGI,
+            workers=options.workers,
+            blocking_threads=options.threads,
+            websockets=False,
+            log_access=options.access_log,
+        ).serve()
+    finally:
+        if mail is not None:
+            mail.terminate()
+            mail.wait(timeout=30)
     return 0
+
+
+def _start_mail_intake() -> subprocess.Popen[bytes] | None:
+    """`supportdesk receive-mail` beside the web processes (its own process,
+    so no database connection is shared across the web workers' fork)."""
+    if os.environ.get("SMTP_RECEIVER", "").strip().lower() == "off" and not os.environ.get(
+        "MAIL_IMAP_URLS"
+    ):
+        return None
+    return subprocess.Popen([sys.executable, "-m", "supportdesk.cli", "receive-mail"])
 
 
 def env_flag(name: str) -> bool:

@@ -13,5 +13,6 @@ urlpatterns = [
     path("accounts/", include("supportdesk.accounts.urls")),
     path("", include("supportdesk.policies.urls")),
     path("", include("supportdesk.tickets.urls")),
+    path("desk/mail/", include("supportdesk.mail.urls")),
     path("portal/", include("supportdesk.portal.urls")),
 ]

@@ -28,6 +28,7 @@ from supportdesk.assets.models import Device
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
+    from supportdesk.mail.models import InboundMail, OutboundMail
     from supportdesk.tickets.models import Attachment, Message, SavedReply, Ticket, TicketEvent
 
 
@@ -222,3 +223,50 @@ def access_saved_reply_by_id(user: User | AnonymousUser, pk: int) -> SavedReply:
     if reply is None:
         raise NotFound(f"no saved reply {pk}")
     return reply
+
+
+# -- mail -------------------------------------------------------------------------------
+# The desk's mailbox is the vendor's: its support staff see all of it,
+# unplaced mail included. Partner staff see the mail of tickets they may
+# see; customers read their tickets' messages, not the mail around them.
+
+
+def visible_inbound_mail(user: User | AnonymousUser) -> QuerySet[InboundMail]:
+    from supportdesk.mail.models import InboundMail
+
+    person = _active(user)
+    if person is None or not person.works_tickets:
+        return InboundMail.objects.none()
+    if person.is_vendor_agent:
+        return InboundMail.objects.all()
+    return InboundMail.objects.filter(ticket__in=visible_tickets(person))
+
+
+def visible_outbound_mail(user: User | AnonymousUser) -> QuerySet[OutboundMail]:
+    from supportdesk.mail.models import OutboundMail
+
+    person = _active(user)
+    if person is None or not person.works_tickets:
+        return OutboundMail.objects.none()
+    if person.is_vendor_agent:
+        return OutboundMail.objects.all()
+    return OutboundMail.objects.filter(ticket__in=visible_tickets(person))
+
+
+def access_inbound_mail_by_id(user: User | AnonymousUser, pk: int) -> InboundMail:
+    mail = visible_inbound_mail(user).select_related("ticket").filter(pk=pk).first()
+    if mail is None:
+        raise NotFound(f"no mail {pk}")
+    return mail
+
+
+def access_outbound_mail_by_id(user: User | AnonymousUser, pk: int) -> OutboundMail:
+    mail = visible_outbound_mail(user).select_related("ticket").filter(pk=pk).first()
+    if mail is None:
+        raise NotFound(f"no mail {pk}")
+    return mail
+
+
+def may_review_mail(user: User) -> bool:
+    """Held and quarantined mail is the vendor support staff's to settle."""
+    return user.is_active and user.is_vendor_agent

@@ -119,13 +119,30 @@ def ingest_raw(raw: bytes, source: str, *, now: datetime | None = None) -> Inges
         except IntegrityError:
             return _duplicate(mail, key, source)
         placement = _place_safely(mail, parsed, now)
-        InboundMail.objects.filter(pk=mail.pk).update(
-            outcome=placement.outcome,
-            reason=placement.reason[:500],
-            ticket=placement.ticket,
-            ticket_message_id=placement.message_id,
-            review=placement.review,
-        )
+        return _record(mail, placement, placement.review)
+
+
+def reprocess(mail: InboundMail, *, now: datetime | None = None) -> IngestResult:
+    """Place a held or quarantined mail again, after staff fixed what stopped
+    it (a user or a company domain added, a ticket reopened). Staff asked for
+    it, so the loop guard does not apply."""
+    now = now or timezone.now()
+    parsed = parse_mail(bytes(mail.raw), limits())
+    with transaction.atomic():
+        mail = InboundMail.objects.select_for_update().get(pk=mail.pk)
+        placement = _place_safely(mail, parsed, now, reviewed=True)
+        review = Review.WAITING if placement.review == Review.WAITING else Review.REPROCESSED
+        return _record(mail, placement, review)
+
+
+def _record(mail: InboundMail, placement: _Placement, review: str) -> IngestResult:
+    InboundMail.objects.filter(pk=mail.pk).update(
+        outcome=placement.outcome,
+        reason=placement.reason[:500],
+        ticket=placement.ticket,
+        ticket_message_id=placement.message_id,
+        review=review,
+    )
     ticket = placement.ticket
     return IngestResult(
         placement.outcome, ticket.number if ticket else None, mail.pk, placement.reason
@@ -154,12 +171,14 @@ def _duplicate(mail: InboundMail, key: str, source: str) -> IngestResult:
     return IngestResult(Outcome.DUPLICATE, number, dup.pk, dup.reason)
 
 
-def _place_safely(mail: InboundMail, parsed: ParsedMail, now: datetime) -> _Placement:
+def _place_safely(
+    mail: InboundMail, parsed: ParsedMail, now: datetime, *, reviewed: bool = False
+) -> _Placement:
     """Place the mail; anything unexpected quarantines it rather than losing
     it, except a database that is away, which the source should retry."""
     try:
         with transaction.atomic():
-            return _place(mail, parsed, now)
+            return _place(mail, parsed, now, reviewed=reviewed)
     except (OperationalError, InterfaceError):
         raise
     except ActionError as exc:
@@ -175,7 +194,9 @@ def _place_safely(mail: InboundMail, parsed: ParsedMail, now: datetime) -> _Plac
         )
 
 
-def _place(mail: InboundMail, parsed: ParsedMail, now: datetime) -> _Placement:
+def _place(
+    mail: InboundMail, parsed: ParsedMail, now: datetime, *, reviewed: bool = False
+) -> _Placement:
     if parsed.over_limit:
         return _Placement(
             Outcome.QUARANTINED, reason=f"over a limit: {parsed.over_limit}", review=Review.WAITING
@@ -196,7 +217,7 @@ def _place(mail: InboundMail, parsed: ParsedMail, now: datetime) -> _Placement:
             reason=f"sender is the desk's own address ({parsed.sender.email}): a loop",
             review=Review.WAITING,
         )
-    if _repeated(mail, now):
+    if not reviewed and _repeated(mail, now):
         return _Placement(
             Outcome.HELD,
             reason="loop: the same mail from this sender again within the hour",

@@ -317,6 +317,22 @@ def describe(
             return f"Removed watcher {users.get(int(data.get('user', 0)), 'a former user')}", ""
         case EventKind.SLA_BREACHED:
             return "First-response target missed", ""
+        case EventKind.MAIL_BOUNCED:
+            recipients = ", ".join(data.get("recipients") or []) or "a recipient"
+            return (
+                f"Our mail to {recipients} bounced",
+                " ".join(str(data.get(k) or "") for k in ("status", "diagnostic")).strip(),
+            )
+        case EventKind.MAIL_AUTOMATIC:
+            return (
+                f"Automatic reply from {data.get('from') or 'an unknown sender'}",
+                f"{data.get('subject', '')} ({data.get('why', '')})",
+            )
+        case EventKind.MAIL_HELD:
+            return (
+                f"A mail from {data.get('from') or 'an unknown sender'} is held for staff",
+                "The sender is not one of this ticket's people; see Mail, waiting for staff.",
+            )
         case _:
             return EventKind(event.kind).label if event.kind in EventKind.values else event.kind, ""
 

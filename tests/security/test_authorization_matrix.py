@@ -48,6 +48,7 @@ from django.utils import timezone
 from supportdesk.accounts.models import ApiToken, Organization, Role, User
 from supportdesk.api.api import api
 from supportdesk.assets.models import Device, Product
+from supportdesk.mail.models import InboundMail, OutboundMail, Outcome, Review
 from supportdesk.tickets import actions
 from supportdesk.tickets.actions import Upload
 from supportdesk.tickets.models import (
@@ -104,6 +105,16 @@ def works(p: User, t: Ticket) -> bool:
     return p.role in AGENTS
 
 
+def mail_visible(p: Person, ticket: Ticket | None) -> bool:
+    """Vendor support staff see all the desk's mail; the rest of the vendor
+    and partner staff see the mail of tickets they see."""
+    if p is None or is_customer(p):
+        return False
+    if p.role in AGENTS:
+        return True
+    return ticket is not None and sees_company(p, ticket.company)
+
+
 def customer_side(p: User, t: Ticket) -> bool:
     if is_customer(p):
         return p.organization_id == t.company_id
@@ -143,6 +154,8 @@ class World:
     devices: dict[str, Device]  # company key → its device
     attachments: dict[str, Attachment]
     replies: dict[str, SavedReply]
+    inbound: dict[str, InboundMail]  # ticket key (or "unplaced") → mail waiting for staff
+    outbound: dict[str, OutboundMail]  # ticket key → its acknowledgement
     markers: list[Marker]
     pages: dict[str, Client]  # persona → a signed-in browser client
     tokens: dict[str, str]  # persona → API bearer token
@@ -183,6 +196,7 @@ SNAPSHOT_SQL = (
         "company_id",
     ),
     _select(SavedReply, "id", "organization_id", "owner_id", "title", "body"),
+    _select(InboundMail, "id", "outcome", "review", "ticket_id", "reviewed_by_id", "review_note"),
 )
 
 
@@ -359,6 +373,49 @@ def build_world() -> World:
 
         mark_text(f"saved reply {key}", text, reply_visible)
 
+    # Mail: for each ticket, a mail held for staff and the acknowledgement we
+    # sent; and one mail no ticket could take. The desk's mailbox is the
+    # vendor's: its support staff see all of it, partner staff the mail of
+    # their tickets, customers none of it (they read their tickets' messages).
+    inbound: dict[str, InboundMail] = {}
+    outbound: dict[str, OutboundMail] = {}
+    mail_tickets = {
+        "acme-partner": acme_p,
+        "globex-vendor": globex_v,
+        "initech-a": initech_a,
+        "unplaced": None,
+    }
+    for key, ticket in mail_tickets.items():
+        subject = mk(f"mail_in_{key}")
+        raw = f"From: <stranger@elsewhere.example>\r\nSubject: {subject}\r\n\r\nHello.\r\n"
+        inbound[key] = InboundMail.objects.create(
+            source="matrix",
+            raw=raw.encode(),
+            size=len(raw),
+            dedupe_key=f"id:{key}@matrix",
+            sender="stranger@elsewhere.example",
+            subject=subject,
+            outcome=Outcome.HELD if ticket else Outcome.QUARANTINED,
+            reason="sender" if ticket else "no usable sender",
+            ticket=ticket,
+            review=Review.WAITING,
+        )
+        mark_text(f"mail {key}", subject, lambda p, t=ticket: mail_visible(p, t))
+        if ticket is None:
+            continue
+        ack_subject = mk(f"mail_out_{key}")
+        outbound[key] = OutboundMail.objects.create(
+            kind=OutboundMail.Kind.ACKNOWLEDGEMENT,
+            ticket=ticket,
+            message_id=f"ack-{key}@matrix",
+            from_address="support@desk.example",
+            to=[ticket.requester.email],
+            subject=ack_subject,
+            body="Thank you.",
+            automatic=True,
+        )
+        mark_text(f"outbound {key}", ack_subject, lambda p, t=ticket: mail_visible(p, t))
+
     tickets = {
         "acme-partner": acme_p,
         "acme-vendor": acme_v,
@@ -380,6 +437,8 @@ def build_world() -> World:
         devices=devices,
         attachments=attachments,
         replies=replies,
+        inbound=inbound,
+        outbound=outbound,
         markers=markers,
         pages=pages,
         tokens=tokens,
@@ -540,6 +599,17 @@ def edit_reply_rule(p: User, t: Target) -> str:
     if reply.owner_id is not None:
         return allowed(reply.owner_id == p.pk)
     return allowed(p.role in SHARED_REPLY_KEEPERS)
+
+
+def review_rule(p: User, t: Target) -> str:
+    """Mail waiting for staff is settled by the vendor's support staff."""
+    return allowed(p.role in AGENTS)
+
+
+def attach_body(w: World, t: Target, p: User | None) -> dict[str, Any]:
+    mail = t.obj
+    ticket = mail.ticket if mail is not None and mail.ticket else w.tickets["initech-a"]
+    return {"ticket": ticket.number, "visibility": "internal"}
 
 
 def always_rule(p: User, t: Target) -> str:
@@ -730,6 +800,23 @@ ROUTES: dict[str, Route | str] = {
     "tickets:attachment": Route("attachment", GET, anyone, shows=lambda w, t: [mk_content(t.obj)]),
     # The portal: customers follow their company's tickets; partner staff may submit.
     "portal:tickets": Route("portal_list", GET, customers),
+    "mail:inbox": Route("mail_lists", GET, staff),
+    "mail:inbound": Route("inbound_mail", GET, staff, shows=lambda w, t: [t.obj.subject]),
+    "mail:raw": Route("inbound_mail", GET, staff, shows=lambda w, t: [t.obj.subject]),
+    "mail:reprocess": Route(
+        "inbound_mail", POST, staff, posts=(Post("again", form(), review_rule),)
+    ),
+    "mail:attach": Route(
+        "inbound_mail",
+        POST,
+        staff,
+        posts=(Post("as a note", attach_body, review_rule),),
+    ),
+    "mail:discard": Route(
+        "inbound_mail", POST, staff, posts=(Post("spam", form(reason="spam"), review_rule),)
+    ),
+    "mail:outbox": Route("none", GET, staff),
+    "mail:outbound": Route("outbound_mail", GET, staff, shows=lambda w, t: [t.obj.subject]),
     "portal:new": Route(
         "submit",
         BOTH,
@@ -943,6 +1030,33 @@ def fill(world: World, kind: str) -> list[Target]:
             searches = ["", "?tier=any&status=all&q=mk_"]
             searches += [f"?tier=any&status=all&company={c.pk}" for c in companies.values()]
             searches += [f"?tier=any&q={ticket.number}" for ticket in world.tickets.values()]
+            return [Target(q or "-", query=q) for q in searches]
+        case "inbound_mail":
+            targets = [
+                Target(
+                    key,
+                    {"pk": m.pk},
+                    scope=lambda p, t=m.ticket: mail_visible(p, t),
+                    obj=m,
+                    tenant=world.company_key(m.ticket.company_id) if m.ticket else None,
+                )
+                for key, m in world.inbound.items()
+            ]
+            return [*targets, Target("missing", {"pk": MISSING_ID}, scope=lambda p: False)]
+        case "outbound_mail":
+            targets = [
+                Target(
+                    key,
+                    {"pk": m.pk},
+                    scope=lambda p, t=m.ticket: mail_visible(p, t),
+                    obj=m,
+                    tenant=world.company_key(m.ticket.company_id),
+                )
+                for key, m in world.outbound.items()
+            ]
+            return [*targets, Target("missing", {"pk": MISSING_ID}, scope=lambda p: False)]
+        case "mail_lists":
+            searches = ["", "?view=all", "?view=all&outcome=held", "?view=waiting&outcome=bogus"]
             return [Target(q or "-", query=q) for q in searches]
         case "portal_list":
             return [Target(q or "-", query=q) for q in ("", "?show=all", "?show=closed")]
