@@ -81,25 +81,35 @@ class Inserter:
         self.fields: list[Field[Any, Any]] = [f for f in model._meta.concrete_fields if f is not pk]
         self._sql: dict[str, str] = {}
 
-    def _statement(self, connection: BaseDatabaseWrapper, rows: int) -> str:
-        key = f"{connection.alias}:{rows}"
+    def _statement(self, connection: BaseDatabaseWrapper, rows: int, skip: bool = False) -> str:
+        key = f"{connection.alias}:{rows}:{skip}"
         sql = self._sql.get(key)
         if sql is None:
             quote = connection.ops.quote_name
             columns = ", ".join(quote(_column(f)) for f in self.fields)
             one = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
             pk = quote(_column(self.model._meta.pk))
+            conflict = " ON CONFLICT DO NOTHING" if skip else ""
             sql = (
                 f"INSERT INTO {quote(self.model._meta.db_table)} ({columns}) "
-                f"VALUES {', '.join([one] * rows)} RETURNING {pk}"
+                f"VALUES {', '.join([one] * rows)}{conflict} RETURNING {pk}"
             )
             self._sql[key] = sql
         return sql
 
     def insert(self, *objects: Model, using: str = "default") -> None:
         """Insert the objects in one statement and give each its primary key."""
+        self._insert(objects, using, skip=False)
+
+    def insert_new(self, obj: Model, using: str = "default") -> bool:
+        """Insert `obj` unless a unique constraint already holds its like
+        (then nothing is written, no error is raised, and False is answered):
+        no savepoint needed to survive the conflict."""
+        return self._insert((obj,), using, skip=True) == 1
+
+    def _insert(self, objects: Sequence[Model], using: str, *, skip: bool) -> int:
         if not objects:
-            return
+            return 0
         connection = connections[using]
         params: list[Any] = []
         for obj in objects:
@@ -107,14 +117,17 @@ class Inserter:
                 f.get_db_prep_save(f.pre_save(obj, True), connection) for f in self.fields
             )
         with connection.cursor() as cursor:
-            cursor.execute(self._statement(connection, len(objects)), params)
+            cursor.execute(self._statement(connection, len(objects), skip), params)
             ids = [row[0] for row in cursor.fetchall()]
+        if skip and len(ids) < len(objects):
+            return 0
         # Rows come back in VALUES order: Django's own bulk_create relies on
         # the same on both databases.
         for obj, pk in zip(objects, ids, strict=True):
             obj.pk = pk
             obj._state.adding = False
             obj._state.db = using
+        return len(ids)
 
 
 class Updater:

@@ -14,15 +14,17 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from supportdesk.accounts.models import Organization, User
+from supportdesk.lib.fastsql import Inserter, Updater
 from supportdesk.mail import outbound
 from supportdesk.mail.addresses import (
     is_desk_address,
@@ -30,6 +32,7 @@ from supportdesk.mail.addresses import (
     ticket_pk_in_subject,
     ticket_pk_of_address,
 )
+from supportdesk.mail.lookups import sent_lately, ticket_by_pk
 from supportdesk.mail.models import InboundMail, OutboundMail, Outcome, Review
 from supportdesk.mail.parse import Limits, ParsedMail, parse_mail
 from supportdesk.mail.senders import (
@@ -51,7 +54,14 @@ log = logging.getLogger(__name__)
 # script gone wrong). A person's mail is never dropped, only held.
 LOOP_WINDOW = timedelta(hours=1)
 NO_SUBJECT = "(no subject)"
+# A long References chain names many mails; the nearest ones decide.
+MAX_THREAD_IDS = 50
 NO_TEXT = "(the mail has no text)"
+
+
+# Every mail is one insert and one update (lib/fastsql: built once, not per mail).
+_insert_mail = Inserter(InboundMail)
+_update_outcome = Updater(InboundMail, "outcome", "reason", "ticket", "ticket_message", "review")
 
 
 @dataclass(frozen=True)
@@ -100,7 +110,9 @@ def ingest_raw(raw: bytes, source: str, *, now: datetime | None = None) -> Inges
     parsed = parse_mail(raw, limits())
     key = dedupe_key(parsed)
     actions.remember_active_policy_once()
-    with transaction.atomic():
+    # Inside a batch (ingest_many) this needs no savepoint of its own: a
+    # failure here fails the batch, which is retried whole.
+    with transaction.atomic(savepoint=False):
         mail = InboundMail(
             received_at=now,
             source=source[:300],
@@ -113,13 +125,21 @@ def ingest_raw(raw: bytes, source: str, *, now: datetime | None = None) -> Inges
             content_hash=content_hash(parsed),
             outcome=Outcome.QUARANTINED,
         )
-        try:
-            with transaction.atomic():
-                mail.save(force_insert=True)
-        except IntegrityError:
+        if not _insert_mail.insert_new(mail):
             return _duplicate(mail, key, source)
         placement = _place_safely(mail, parsed, now)
         return _record(mail, placement, placement.review)
+
+
+def ingest_many(
+    mails: Sequence[tuple[bytes, str]], *, now: datetime | None = None
+) -> list[IngestResult]:
+    """Several mails in one transaction, so one commit: what a file batch or
+    a bulk import uses. Each mail still has its own savepoint; if the
+    database fails, none is stored and the whole batch may be retried
+    (duplicates are recognised)."""
+    with transaction.atomic():
+        return [ingest_raw(raw, source, now=now) for raw, source in mails]
 
 
 def reprocess(mail: InboundMail, *, now: datetime | None = None) -> IngestResult:
@@ -136,13 +156,12 @@ def reprocess(mail: InboundMail, *, now: datetime | None = None) -> IngestResult
 
 
 def _record(mail: InboundMail, placement: _Placement, review: str) -> IngestResult:
-    InboundMail.objects.filter(pk=mail.pk).update(
-        outcome=placement.outcome,
-        reason=placement.reason[:500],
-        ticket=placement.ticket,
-        ticket_message_id=placement.message_id,
-        review=review,
-    )
+    mail.outcome = placement.outcome
+    mail.reason = placement.reason[:500]
+    mail.ticket = placement.ticket
+    mail.ticket_message_id = placement.message_id
+    mail.review = review
+    _update_outcome.update(mail)
     ticket = placement.ticket
     return IngestResult(
         placement.outcome, ticket.number if ticket else None, mail.pk, placement.reason
@@ -280,16 +299,7 @@ def _automatic(mail: InboundMail, parsed: ParsedMail, now: datetime) -> _Placeme
 def _repeated(mail: InboundMail, now: datetime) -> bool:
     if not mail.sender:
         return False
-    return (
-        InboundMail.objects.filter(
-            sender=mail.sender,
-            content_hash=mail.content_hash,
-            received_at__gte=now - LOOP_WINDOW,
-        )
-        .exclude(pk=mail.pk)
-        .exclude(outcome=Outcome.DUPLICATE)
-        .exists()
-    )
+    return sent_lately(mail.sender, mail.content_hash, now - LOOP_WINDOW, mail.pk)
 
 
 # -- threading --------------------------------------------------------------------------
@@ -309,14 +319,40 @@ def _ticket_of_ids(ids: list[str]) -> Ticket | None:
     return None
 
 
+def _ticket_of_received(ids: list[str]) -> Ticket | None:
+    keys = [f"id:{i[:290]}" for i in ids if i][:MAX_THREAD_IDS]
+    if not keys:
+        return None
+    placed = (
+        InboundMail.objects.filter(
+            dedupe_key__in=keys,
+            outcome__in=(Outcome.CREATED, Outcome.APPENDED),
+            ticket__isnull=False,
+        )
+        .values_list("dedupe_key", "ticket_id")
+        .order_by()
+    )
+    found = dict(placed)
+    for key in keys:  # the nearest reference first, as _ids_of orders them
+        if key in found:
+            return _ticket(found[key])
+    return None
+
+
 def _ticket(pk: int) -> Ticket | None:
-    return Ticket.objects.select_related("company", "partner", "requester").filter(pk=pk).first()
+    return ticket_by_pk(pk)
 
 
 def _thread(parsed: ParsedMail) -> Ticket | None:
-    """The ticket a mail answers: by an id we issued, else the subject's
-    [SD-n] token, else our per-ticket reply address among its recipients."""
-    ticket = _ticket_of_ids(_ids_of(parsed))
+    """The ticket a mail answers: by an id we issued, else by the id of a
+    mail we received and placed on a ticket (a customer answering their own
+    earlier mail, often in the same batch), else the subject's [SD-n] token,
+    else our per-ticket reply address among its recipients."""
+    ids = _ids_of(parsed)
+    ticket = _ticket_of_ids(ids)
+    if ticket is not None:
+        return ticket
+    ticket = _ticket_of_received(ids)
     if ticket is not None:
         return ticket
     pk = ticket_pk_in_subject(parsed.subject)

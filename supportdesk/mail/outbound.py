@@ -12,13 +12,16 @@ recipient so two desks cannot keep each other busy.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
+from supportdesk.lib.fastsql import Inserter
 from supportdesk.mail.addresses import desk_address, new_message_id, reply_address
 from supportdesk.mail.models import OutboundMail
 from supportdesk.policies.active import policy_for_version
@@ -116,7 +119,7 @@ def queue_mail(
     now: datetime | None = None,
 ) -> OutboundMail:
     """Record a mail in the outbox; it is delivered once the transaction commits."""
-    mail = OutboundMail.objects.create(
+    mail = OutboundMail(
         created_at=now or timezone.now(),
         kind=kind,
         ticket=ticket,
@@ -133,8 +136,32 @@ def queue_mail(
         body=body,
         automatic=automatic,
     )
-    transaction.on_commit(lambda: deliver(mail.pk))
+    _insert.insert(mail)
+    _queued().append(mail.pk)
+    transaction.on_commit(deliver_queued)
     return mail
+
+
+_insert = Inserter(OutboundMail)
+_thread = threading.local()
+
+
+def _queued() -> list[int]:
+    if not hasattr(_thread, "queued"):
+        _thread.queued = []
+    queued: list[int] = _thread.queued
+    return queued
+
+
+def deliver_queued() -> None:
+    """After a commit: send everything this thread queued, over one mail
+    connection. The first of a transaction's hooks does it all; the others
+    find nothing left. Rows a rollback removed are simply not found."""
+    queued = _queued()
+    if queued:
+        pks = list(queued)
+        queued.clear()
+        deliver(*pks)
 
 
 def acknowledge(
@@ -224,10 +251,49 @@ def thread_ids(ticket: Ticket) -> list[str]:
     return ids[-MAX_REFERENCES:]
 
 
-def deliver(pk: int) -> None:
-    """Send one outbox mail through Django's mail backend; a failure is kept
-    on the row for staff (and a retry) rather than raised at the sender."""
-    mail = OutboundMail.objects.select_related("ticket").get(pk=pk)
+def deliver(*pks: int) -> None:
+    """Send outbox mail through Django's mail backend, one connection for all;
+    a failure is kept on its row for staff (and a retry) rather than raised
+    at whoever caused the mail."""
+    from django.core.mail import mailers
+
+    mails = list(
+        OutboundMail.objects.filter(pk__in=pks, state=OutboundMail.State.QUEUED)
+        .select_related("ticket")
+        .order_by("pk")
+    )
+    if not mails:
+        return
+    sent: list[int] = []
+    failed: dict[int, str] = {}
+    mailer = mailers.default
+    try:
+        mailer.open()
+    except Exception as exc:  # the backend's own errors vary (SMTP, socket, OS)
+        failed = {m.pk: str(exc)[:1000] for m in mails}
+    else:
+        try:
+            for mail in mails:
+                try:
+                    mailer.send_messages([_message(mail)])
+                except Exception as exc:
+                    log.warning("outbound mail %s failed: %s", mail.pk, exc)
+                    failed[mail.pk] = str(exc)[:1000]
+                else:
+                    sent.append(mail.pk)
+        finally:
+            mailer.close()
+    now = timezone.now()
+    OutboundMail.objects.filter(pk__in=sent).update(
+        state=OutboundMail.State.SENT, sent_at=now, error="", attempts=F("attempts") + 1
+    )
+    for pk, error in failed.items():
+        OutboundMail.objects.filter(pk=pk).update(
+            state=OutboundMail.State.FAILED, error=error, attempts=F("attempts") + 1
+        )
+
+
+def _message(mail: OutboundMail) -> EmailMessage:
     headers = {"Message-ID": f"<{mail.message_id}>"}
     if mail.in_reply_to:
         headers["In-Reply-To"] = f"<{mail.in_reply_to}>"
@@ -238,7 +304,7 @@ def deliver(pk: int) -> None:
         # Asks Exchange not to answer it with an out-of-office reply.
         headers["X-Auto-Response-Suppress"] = "All"
     vendor = policy_vendor(mail.ticket) if mail.ticket is not None else "Support"
-    message = EmailMessage(
+    return EmailMessage(
         subject=mail.subject,
         body=mail.body,
         from_email=f"{vendor} Support <{mail.from_address}>",
@@ -247,18 +313,6 @@ def deliver(pk: int) -> None:
         reply_to=[mail.reply_to] if mail.reply_to else None,
         headers=headers,
     )
-    mail.attempts += 1
-    try:
-        message.send()
-    except Exception as exc:  # the backend's own errors vary (SMTP, socket, OS)
-        log.warning("outbound mail %s failed: %s", mail.pk, exc)
-        mail.state = OutboundMail.State.FAILED
-        mail.error = str(exc)[:1000]
-    else:
-        mail.state = OutboundMail.State.SENT
-        mail.sent_at = timezone.now()
-        mail.error = ""
-    mail.save(update_fields=["state", "sent_at", "error", "attempts"])
 
 
 def on_public_reply(ticket: Ticket, message: Message, now: datetime) -> None:

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.utils.text import slugify
 
 from supportdesk.accounts.models import Organization, Role, User
+from supportdesk.mail.lookups import companies_naming_domain, user_by_email
 from supportdesk.tickets.models import Ticket
 
 
@@ -29,7 +30,7 @@ class Sender:
 
 def identify(address: str, name: str) -> Sender:
     address = address.lower()
-    user = User.objects.select_related("organization__parent").filter(email__iexact=address).first()
+    user = user_by_email(address)
     if user is not None:
         company = user.organization if user.is_customer else None
         return Sender(address, name, user, company)
@@ -40,10 +41,7 @@ def company_of_domain(domain: str) -> Organization | None:
     domain = domain.strip().lower()
     if not domain:
         return None
-    candidates = Organization.objects.select_related("parent").filter(
-        kind=Organization.Kind.COMPANY, email_domains__icontains=domain
-    )
-    for company in candidates:
+    for company in companies_naming_domain(domain):
         if domain in company_domains(company):
             return company
     return None

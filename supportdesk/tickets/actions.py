@@ -33,8 +33,8 @@ from supportdesk.policy import Policy
 from supportdesk.policy.intake import check_intake
 from supportdesk.policy.severity import check_change, check_request, opening_severity
 from supportdesk.policy.sla import SlaState
-from supportdesk.tickets import notify
-from supportdesk.tickets.adapters import sla_events, sla_state
+from supportdesk.tickets import notify, rows
+from supportdesk.tickets.adapters import sla_events
 from supportdesk.tickets.models import (
     Attachment,
     Channel,
@@ -133,7 +133,7 @@ def _append(
     """Add an event to the ticket's hash chain (the ticket row is locked)."""
     event = _event(kind, at=at, actor=actor, data=data, public=public)
     _chain(ticket, event)
-    event.save()
+    _insert_event.insert(event)
     return event
 
 
@@ -163,8 +163,9 @@ def _policy(ticket: Ticket) -> Policy:
 
 def _refresh(ticket: Ticket, now: datetime) -> None:
     """Rewrite the derived columns from the history and save the ticket."""
-    _apply(ticket, sla_state(_policy(ticket), ticket, now=now), now)
-    ticket.save()
+    history = rows.events_of(ticket)
+    _apply(ticket, _policy(ticket).sla(sla_events(ticket, history), now=now), now)
+    rows.save_changes.update(ticket)
 
 
 def _apply(ticket: Ticket, state: SlaState, now: datetime) -> None:
@@ -180,13 +181,7 @@ def _apply(ticket: Ticket, state: SlaState, now: datetime) -> None:
 
 def _locked(ticket: Ticket) -> Ticket:
     """The ticket re-read under a row lock, so events append in order."""
-    # Lock only the ticket row: PostgreSQL refuses FOR UPDATE across the
-    # outer join to a nullable partner.
-    return (
-        Ticket.objects.select_for_update(of=("self",))
-        .select_related("company", "partner")
-        .get(pk=ticket.pk)
-    )
+    return rows.locked_ticket(ticket.pk)
 
 
 def _require(allowed: bool, message: str, code: str = "forbidden") -> None:
@@ -401,7 +396,7 @@ def _add_message(
     call_direction: str = "",
     call_minutes: int | None = None,
 ) -> Message:
-    message = Message.objects.create(
+    message = Message(
         ticket=ticket,
         author=author,
         author_org_id=author.organization_id,
@@ -413,6 +408,7 @@ def _add_message(
         call_minutes=call_minutes,
         created_at=now,
     )
+    _insert_message.insert(message)
     event = _message_event(
         author,
         public=public,
@@ -423,7 +419,7 @@ def _add_message(
     )
     event.data["message"] = message.pk
     _chain(ticket, event)
-    event.save()
+    _insert_event.insert(event)
     return message
 
 

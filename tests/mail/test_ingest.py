@@ -13,7 +13,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from supportdesk.mail.addresses import ticket_of_message_id
-from supportdesk.mail.ingest import ingest_raw
+from supportdesk.mail.ingest import ingest_many, ingest_raw
 from supportdesk.mail.models import InboundMail, OutboundMail, Outcome, Review
 from supportdesk.mail.outbound import due_in_words
 from supportdesk.tickets import actions
@@ -286,3 +286,24 @@ def test_mail_without_a_sender_is_quarantined(tenants: Tenants) -> None:
     result = ingest_raw(raw, "test", now=NOW)
     assert result.outcome == Outcome.QUARANTINED
     assert "sender" in result.reason
+
+
+def test_a_customer_answering_their_own_mail_threads_even_in_the_same_batch(
+    tenants: Tenants,
+) -> None:
+    first = mail(message_id="<first@initech.example>")
+    follow_up = mail(
+        subject="Re: Backups of FS01 fail",
+        body="Forgot to say: FS02 too.",
+        message_id="<second@initech.example>",
+        In_Reply_To="<first@initech.example>",
+        References="<first@initech.example>",
+    )
+    results = ingest_many([(first, "batch"), (follow_up, "batch")], now=NOW)
+    assert [r.outcome for r in results] == [Outcome.CREATED, Outcome.APPENDED]
+    assert results[1].ticket == results[0].ticket
+
+
+def test_an_id_we_never_placed_threads_nothing(tenants: Tenants) -> None:
+    result = ingest_raw(mail(In_Reply_To="<guessed@initech.example>"), "test", now=NOW)
+    assert result.outcome == Outcome.CREATED

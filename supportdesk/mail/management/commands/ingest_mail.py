@@ -1,5 +1,10 @@
 """`supportdesk ingest-mail FILE…`: RFC 5322 files into tickets, one JSON
-line per file with its outcome."""
+line per file with its outcome.
+
+Files go in batches of BATCH, one transaction (one commit) each; a line is
+printed once its batch has committed. Re-running on the same files is safe:
+what was stored before answers `duplicate`.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from supportdesk.mail.ingest import ingest_raw
+from supportdesk.mail.ingest import ingest_many
+
+BATCH = 100
 
 
 class Command(BaseCommand):
@@ -20,16 +27,23 @@ class Command(BaseCommand):
         parser.add_argument("files", nargs="+", metavar="FILE")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        names: list[str] = options["files"]
         failed = 0
-        for name in options["files"]:
-            try:
-                raw = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
-            except OSError as exc:
-                failed += 1
-                line: dict[str, Any] = {"file": name, "outcome": "error", "reason": str(exc)}
-            else:
-                result = ingest_raw(raw, f"file:{name}"[:300])
-                line = {"file": name, **result.as_json()}
-            self.stdout.write(json.dumps(line, ensure_ascii=False))
+        for start in range(0, len(names), BATCH):
+            lines: list[dict[str, Any] | None] = []
+            mails: list[tuple[bytes, str]] = []
+            for name in names[start : start + BATCH]:
+                try:
+                    raw = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+                except OSError as exc:
+                    failed += 1
+                    lines.append({"file": name, "outcome": "error", "reason": str(exc)})
+                else:
+                    lines.append(None)
+                    mails.append((raw, f"file:{name}"[:300]))
+            results = iter(ingest_many(mails))
+            for name, line in zip(names[start : start + BATCH], lines, strict=True):
+                out = line if line is not None else {"file": name, **next(results).as_json()}
+                self.stdout.write(json.dumps(out, ensure_ascii=False))
         if failed:
             raise SystemExit(1)
