@@ -156,6 +156,8 @@ def run_worker(options: argparse.Namespace) -> None:
         return time.perf_counter() - began, results
 
     raws = [m.as_bytes() for m, _ in stream]
+    if options.dump:
+        dump_stream(Path(options.dump), stream, raws)
     seconds, results = ingest(raws, options.batch)
     ticket_of_id: dict[str, str | None] = {}
     threaded = same_batch = 0
@@ -215,6 +217,40 @@ def run_worker(options: argparse.Namespace) -> None:
     )
 
 
+def dump_stream(
+    folder: Path, stream: list[tuple[EmailMessage, str | None]], raws: list[bytes]
+) -> None:
+    """Round 1 as files for a peer: NNNNNN.eml in order, and expected.json
+    naming, for each reply, the file of the mail it answers."""
+    folder.mkdir(parents=True, exist_ok=True)
+    file_of: dict[str, str] = {}
+    expected: dict[str, str | None] = {}
+    for n, ((mail, answers), raw) in enumerate(zip(stream, raws, strict=True)):
+        name = f"{n:06d}.eml"
+        (folder / name).write_bytes(raw)
+        file_of[str(mail["Message-ID"]).strip("<>")] = name
+        expected[name] = file_of.get(answers) if answers else None
+    (folder / "expected.json").write_text(json.dumps(expected))
+
+
+def run_peer(database: str, folder: Path) -> dict[str, Any] | None:
+    """django-helpdesk's importer on the same round 1 (bench/peers/; it keeps
+    its own virtualenv between runs)."""
+    script = ROOT / "bench" / "peers" / "django_helpdesk_mail.py"
+    if not script.exists():
+        return None
+    command = [
+        sys.executable,
+        str(script),
+        *("--mails", str(folder), "--database", database),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        print(f"  (peer failed: {done.stderr.strip()[-500:]})")
+        return None
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
 # -- the driver -------------------------------------------------------------------------
 
 
@@ -250,7 +286,8 @@ def measure(database: str, options: argparse.Namespace, workdir: Path) -> dict[s
     try:
         supportdesk("migrate", "--noinput", env=env)
         supportdesk("seed-demo", "--without-tickets", env=env)
-        worker = [sys.executable, __file__, "--worker", *sys.argv[1:]]
+        dump = ["--dump", str(workdir / f"stream-{database}")] if options.peer else []
+        worker = [sys.executable, __file__, "--worker", *dump, *sys.argv[1:]]
         done = subprocess.run(worker, env=env, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             fail(f"the {database} run failed:\n{done.stderr[-3000:]}")
@@ -261,6 +298,16 @@ def measure(database: str, options: argparse.Namespace, workdir: Path) -> dict[s
 
             with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{PG_NAME}" WITH (FORCE)')
+
+
+def report_peer(peer: dict[str, Any]) -> None:
+    mails, seconds = peer["mails"], peer["seconds"]
+    replies = max(peer["replies"], 1)
+    print(
+        f"  peer: {peer['peer']}: {mails} mails {mails / seconds:>7.0f} mails/s; same-batch "
+        f"replies threaded {peer['replies_threaded']}/{peer['replies']} "
+        f"({100 * peer['replies_threaded'] / replies:.1f}%)"
+    )
 
 
 def report(figures: dict[str, Any]) -> None:
@@ -293,7 +340,11 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--single", type=int, default=300, help="mails one transaction each")
     parser.add_argument("--databases", default="sqlite,postgres")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--peer", action="store_true", help="also run django-helpdesk's importer (bench/peers/)"
+    )
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--dump", default="", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
@@ -309,7 +360,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     with tempfile.TemporaryDirectory() as tmp:
         for database in options.databases.split(","):
-            report(measure(database.strip(), options, Path(tmp)))
+            database = database.strip()
+            report(measure(database, options, Path(tmp)))
+            if options.peer:
+                peer = run_peer(database, Path(tmp) / f"stream-{database}")
+                if peer is not None:
+                    report_peer(peer)
     print(f"\nload average {os.getloadavg()[0]:.2f}")
 
 
