@@ -27,7 +27,9 @@ from django.utils import timezone
 from supportdesk.accounts.models import Organization, Role, User
 from supportdesk.assets.models import BackupAccount, Device, Product, Release
 from supportdesk.demo import stories
+from supportdesk.demo.mail import seed_mail
 from supportdesk.demo.stories import Issue
+from supportdesk.mail.models import InboundMail
 from supportdesk.policies.active import active_policy
 from supportdesk.policy import BusinessCalendar, Coverage, Policy
 from supportdesk.policy.intake import check_intake
@@ -272,6 +274,8 @@ def seed_demo(
             director = Director(policy, cast, random.Random(seed), now.astimezone(UTC))
             director.play_all()
             report.created["tickets"] = director.played
+        if tickets:
+            report.created["mails"] = seed_mail(now.astimezone(UTC))
     report.totals = {
         "organizations": Organization.objects.filter(slug__in=[o.slug for o in ORGS]).count(),
         "users": User.objects.filter(email__in=[u.email for u in USERS]).count(),
@@ -281,6 +285,7 @@ def seed_demo(
         "devices": Device.objects.count(),
         "saved replies": SavedReply.objects.count(),
         "tickets": Ticket.objects.count(),
+        "mails": InboundMail.objects.count(),
         "ticket events": TicketEvent.objects.count(),
         "breached": Ticket.objects.filter(breached=True).count(),
         "open": Ticket.objects.exclude(status__in=[Status.RESOLVED, Status.CLOSED]).count(),
