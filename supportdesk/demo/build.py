@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from supportdesk.accounts.models import Organization, Role, User
@@ -29,7 +30,8 @@ from supportdesk.assets.models import BackupAccount, Device, Product, Release
 from supportdesk.demo import stories
 from supportdesk.demo.mail import seed_mail
 from supportdesk.demo.stories import Issue
-from supportdesk.mail.models import InboundMail
+from supportdesk.mail.models import InboundMail, OutboundMail
+from supportdesk.mail.outbound import take_queued
 from supportdesk.policies.active import active_policy
 from supportdesk.policy import BusinessCalendar, Coverage, Policy
 from supportdesk.policy.intake import check_intake
@@ -276,6 +278,11 @@ def seed_demo(
             report.created["tickets"] = director.played
         if tickets:
             report.created["mails"] = seed_mail(now.astimezone(UTC))
+        # The stories' mail (acknowledgements, staff replies) went out when
+        # it happened: in the outbox as sent, not delivered again now.
+        OutboundMail.objects.filter(pk__in=take_queued(), state=OutboundMail.State.QUEUED).update(
+            state=OutboundMail.State.SENT, sent_at=F("created_at")
+        )
     report.totals = {
         "organizations": Organization.objects.filter(slug__in=[o.slug for o in ORGS]).count(),
         "users": User.objects.filter(email__in=[u.email for u in USERS]).count(),

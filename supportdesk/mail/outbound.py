@@ -153,6 +153,15 @@ def _queued() -> list[int]:
     return queued
 
 
+def take_queued() -> list[int]:
+    """The outbox mail this thread queued and has not delivered, now no longer
+    queued for delivery (the demo's past, which was "sent" when it happened)."""
+    queued = _queued()
+    taken = list(queued)
+    queued.clear()
+    return taken
+
+
 def deliver_queued() -> None:
     """After a commit: send everything this thread queued, over one mail
     connection. The first of a transaction's hooks does it all; the others
