@@ -224,7 +224,7 @@ def mail_reply(ticket: Ticket, message: Message, *, now: datetime) -> OutboundMa
     recipients = [r for r in recipients if r and (author is None or r != author.email)]
     if not recipients:
         return None
-    thread = thread_ids(ticket)
+    thread, answers = thread_ids(ticket)
     signature = f"{author.display_name}, " if author is not None else ""
     body = f"{message.body}\n\n-- \n{signature}{policy_vendor(ticket)} Support"
     return queue_mail(
@@ -236,7 +236,7 @@ def mail_reply(ticket: Ticket, message: Message, *, now: datetime) -> OutboundMa
         subject=subject_for(ticket, reply=True),
         body=body,
         automatic=False,
-        in_reply_to=thread[-1] if thread else "",
+        in_reply_to=answers,
         references=thread,
         now=now,
     )
@@ -246,18 +246,23 @@ def policy_vendor(ticket: Ticket) -> str:
     return policy_for_version(ticket.policy_version).meta.vendor
 
 
-def thread_ids(ticket: Ticket) -> list[str]:
-    """The ticket's mail so far, oldest first: what References lists."""
+def thread_ids(ticket: Ticket) -> tuple[list[str], str]:
+    """The ticket's mail so far, oldest first (what References lists), and
+    the one a reply answers: the customer's latest mail, else ours."""
     from supportdesk.mail.models import InboundMail
 
     ours = OutboundMail.objects.filter(ticket=ticket).values_list("created_at", "message_id")
-    theirs = (
+    theirs = list(
         InboundMail.objects.filter(ticket=ticket)
         .exclude(message_id="")
+        .exclude(outcome__in=("duplicate", "bounce", "auto-reply"))
         .values_list("received_at", "message_id")
     )
-    ids = [m for _, m in sorted([*ours, *theirs])]
-    return ids[-MAX_REFERENCES:]
+    # At the same instant their mail comes first: our acknowledgement answers it.
+    ordered = sorted([(at, 0, m) for at, m in theirs] + [(at, 1, m) for at, m in ours])
+    ids = [m for _, _, m in ordered][-MAX_REFERENCES:]
+    answers = max(theirs)[1] if theirs else (ids[-1] if ids else "")
+    return ids, answers
 
 
 def deliver(*pks: int) -> None:

@@ -149,8 +149,10 @@ def _done(mail: InboundMail) -> HttpResponse:
 @require_GET
 @staff_only
 def outbox(request: HttpRequest) -> HttpResponse:
-    mail = visible_outbound_mail(person(request)).select_related("ticket")[:PAGE]
-    return render(request, "mail/outbox.html", {"mail": list(mail)})
+    user = person(request)
+    mail = visible_outbound_mail(user).select_related("ticket")[:PAGE]
+    waiting = visible_inbound_mail(user).filter(review=Review.WAITING).count()
+    return render(request, "mail/outbox.html", {"mail": list(mail), "waiting_count": waiting})
 
 
 @require_GET
