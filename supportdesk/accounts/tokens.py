@@ -13,7 +13,7 @@ from functools import cache
 from django.db import connection
 
 from supportdesk.accounts.models import ApiToken, Organization, User
-from supportdesk.lib.fastsql import Columns
+from supportdesk.lib.fastsql import Columns, build_row
 
 _token = Columns(ApiToken, "t")
 _user = Columns(User, "u")
@@ -45,12 +45,7 @@ def live_token(token: str) -> ApiToken | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    parts = []
-    start = 0
-    for columns in (_token, _user, _org, _parent):
-        parts.append(columns.build(row[start : start + len(columns)], connection))
-        start += len(columns)
-    found, user, org, parent = parts
+    found, user, org, parent = build_row(row, connection, _token, _user, _org, _parent)
     assert isinstance(found, ApiToken)
     assert isinstance(user, User)
     if isinstance(org, Organization):

@@ -61,6 +61,18 @@ class Columns:
         return self.model.from_db(connection.alias, [f.attname for f in self.fields], converted)
 
 
+def build_row(
+    row: Sequence[Any], connection: BaseDatabaseWrapper, *parts: Columns
+) -> list[Model | None]:
+    """One row of a join, as one instance per `Columns` in SELECT order."""
+    out = []
+    start = 0
+    for columns in parts:
+        out.append(columns.build(row[start : start + len(columns)], connection))
+        start += len(columns)
+    return out
+
+
 def _column(field: Field[Any, Any] | None) -> str:
     assert field is not None
     assert field.column is not None

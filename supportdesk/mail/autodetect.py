@@ -11,11 +11,13 @@ Both take a message parsed by `email` with any policy and never raise.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from email.message import Message
 from email.parser import Parser
 from email.policy import compat32
+
+from supportdesk.mail.guard import raw_items, raw_payload, safe
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,7 @@ def automatic_reason(msg: Message) -> str:
     # RFC 6522 reports (abuse feedback, read receipts) are machine-made by
     # definition; delivery reports are also bounces.
     if _content_type(msg) == "multipart/report":
-        param: object = _safe(lambda: msg.get_param("report-type"), None)
+        param: object = safe(lambda: msg.get_param("report-type"), None)
         report_type = param.lower() if isinstance(param, str) else ""
         return f"multipart/report; report-type={report_type}" if report_type else "multipart/report"
     for name in _LIST_HEADERS:
@@ -286,13 +288,13 @@ def _original(msg: Message, parts: list[Message]) -> tuple[str, tuple[str, ...]]
 
 
 def _original_headers(part: Message) -> Message | None:
-    payload = _raw_payload(part)
+    payload = raw_payload(part)
     if isinstance(payload, list) and payload and isinstance(payload[0], Message):
         return payload[0]
     text = _text(part)
     if not text:
         return None
-    return _safe(lambda: Parser(policy=compat32).parsestr(text.lstrip(), headersonly=True), None)
+    return safe(lambda: Parser(policy=compat32).parsestr(text.lstrip(), headersonly=True), None)
 
 
 def _original_from_text(text: str) -> tuple[str, tuple[str, ...]]:
@@ -309,7 +311,7 @@ def _original_from_text(text: str) -> tuple[str, tuple[str, ...]]:
 
 
 def _status_blocks(part: Message) -> list[dict[str, str]]:
-    payload = _raw_payload(part)
+    payload = raw_payload(part)
     if isinstance(payload, list):
         # The email package parses message/delivery-status into header blocks.
         return [
@@ -407,13 +409,13 @@ def _walk_structure(msg: Message) -> Iterator[Message]:
         seen += 1
         yield part
         if part.is_multipart() and _content_type(part).startswith("multipart/"):
-            children = _raw_payload(part)
+            children = raw_payload(part)
             if isinstance(children, list):
                 stack.extend(reversed([c for c in children if isinstance(c, Message)]))
 
 
 def _content_type(part: Message) -> str:
-    return str(_safe(part.get_content_type, "text/plain")).lower()
+    return str(safe(part.get_content_type, "text/plain")).lower()
 
 
 def _header(msg: Message, name: str) -> str:
@@ -422,7 +424,7 @@ def _header(msg: Message, name: str) -> str:
         value = msg.get(name)
         return "" if value is None else " ".join(str(value).split())
     except Exception:
-        for raw_name, raw_value in _raw_items(msg):
+        for raw_name, raw_value in raw_items(msg):
             if raw_name.lower() == name.lower():
                 return " ".join(str(raw_value).split())
         return ""
@@ -434,39 +436,18 @@ def _token(value: str) -> str:
 
 def _text(part: Message) -> str:
     """A text part's content, decoded as well as a quick scan needs."""
-    payload = _safe(lambda: part.get_payload(decode=True), None)
+    payload = safe(lambda: part.get_payload(decode=True), None)
     if not isinstance(payload, bytes):
-        inner = _raw_payload(part)
+        inner = raw_payload(part)
         if isinstance(inner, list):
             return "\n".join(
-                "\n".join(f"{k}: {v}" for k, v in _raw_items(m))
+                "\n".join(f"{k}: {v}" for k, v in raw_items(m))
                 for m in inner
                 if isinstance(m, Message)
             )
         return inner if isinstance(inner, str) else ""
-    charset = str(_safe(part.get_content_charset, None) or "utf-8")
+    charset = str(safe(part.get_content_charset, None) or "utf-8")
     try:
         return payload.decode(charset, errors="replace")
     except LookupError:
         return payload.decode("utf-8", errors="replace")
-
-
-def _safe[T](call: Callable[[], T], default: T) -> T:
-    try:
-        return call()
-    except Exception:
-        return default
-
-
-def _raw_items(part: Message) -> list[tuple[str, str]]:
-    try:
-        return [(str(name), str(value)) for name, value in part.raw_items()]
-    except Exception:
-        return []
-
-
-def _raw_payload(part: Message) -> object:
-    try:
-        return part.get_payload()
-    except Exception:
-        return None

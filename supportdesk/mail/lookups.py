@@ -13,7 +13,7 @@ from typing import Any
 from django.db import connection
 
 from supportdesk.accounts.models import Organization, User
-from supportdesk.lib.fastsql import Columns
+from supportdesk.lib.fastsql import Columns, build_row
 from supportdesk.mail.models import InboundMail, Outcome
 from supportdesk.tickets.models import Ticket
 
@@ -49,7 +49,7 @@ def user_by_email(address: str) -> User | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    user, org, parent = _split(row, _user, _org, _parent)
+    user, org, parent = build_row(row, connection, _user, _org, _parent)
     assert isinstance(user, User)
     if isinstance(org, Organization):
         if isinstance(parent, Organization):
@@ -80,7 +80,9 @@ def ticket_by_pk(pk: int) -> Ticket | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    ticket, company, partner, requester = _split(row, _ticket, _company, _partner, _requester)
+    ticket, company, partner, requester = build_row(
+        row, connection, _ticket, _company, _partner, _requester
+    )
     assert isinstance(ticket, Ticket)
     assert isinstance(company, Organization)
     assert isinstance(requester, User)
@@ -110,7 +112,7 @@ def companies_naming_domain(domain: str) -> list[Organization]:
         rows = cursor.fetchall()
     found = []
     for row in rows:
-        company, parent = _split(row, _company, _parent)
+        company, parent = build_row(row, connection, _company, _parent)
         assert isinstance(company, Organization)
         if isinstance(parent, Organization):
             company.parent = parent
@@ -138,12 +140,3 @@ def sent_lately(sender: str, content_hash: str, since: datetime, other_than: int
     with connection.cursor() as cursor:
         cursor.execute(_repeated_sql(connection.vendor), params)
         return cursor.fetchone() is not None
-
-
-def _split(row: Any, *parts: Columns) -> list[Any]:
-    out = []
-    start = 0
-    for columns in parts:
-        out.append(columns.build(row[start : start + len(columns)], connection))
-        start += len(columns)
-    return out

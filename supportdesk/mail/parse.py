@@ -16,7 +16,7 @@ import hashlib
 import mimetypes
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import policy
@@ -32,6 +32,7 @@ import filetype
 from tnefparse.tnef import TNEF  # type: ignore[import-untyped]
 
 from supportdesk.mail.autodetect import Bounce, automatic_reason, find_bounce
+from supportdesk.mail.guard import raw_items, raw_payload, safe
 from supportdesk.mail.htmltext import html_to_text, sanitize_html
 from supportdesk.mail.trim import trim_quoted
 
@@ -191,8 +192,8 @@ def _parse(data: bytes, limits: Limits, digest: str) -> ParsedMail:
         display_text=trim_quoted(text) if text.strip() else text,
         html=_clean_text(sanitize_html(html_source)) if html_source.strip() else "",
         parts=() if over_limit else _finish_parts(body.parts, html_source),
-        automatic=_safe(lambda: automatic_reason(msg), ""),
-        bounce=_safe(lambda: _clean_bounce(find_bounce(msg)), None),
+        automatic=safe(lambda: automatic_reason(msg), ""),
+        bounce=safe(lambda: _clean_bounce(find_bounce(msg)), None),
         defects=_unique(defects),
         over_limit=over_limit,
     )
@@ -206,7 +207,7 @@ def _headers_only(head: bytes, digest: str, over_limit: str, defects: list[str])
         prepared = prepared[: end + 1] if end >= 0 else prepared
         msg = BytesParser(policy=_POLICY).parsebytes(prepared, headersonly=True)
         result = _header_values(msg, digest, defects)
-        automatic = _safe(lambda: automatic_reason(msg), "")
+        automatic = safe(lambda: automatic_reason(msg), "")
     except Exception:
         result, automatic = _empty(digest), ""
     return dataclasses.replace(
@@ -261,7 +262,7 @@ def _empty(digest: str) -> ParsedMail:
 
 
 def _header_values(msg: Message, digest: str, defects: list[str]) -> ParsedMail:
-    raw = [(_clean_text(str(name)), str(value)) for name, value in _raw_items(msg)]
+    raw = [(_clean_text(str(name)), str(value)) for name, value in raw_items(msg)]
     decoded = [(name, decode_header_text(value, defects, name)) for name, value in raw]
 
     def first(name: str) -> str:
@@ -600,8 +601,8 @@ def _repaired_children(part: Message, content_type: str, body: _Body) -> list[Me
     Outlook writes unquoted boundaries such as `boundary=----=_NextPart_000`,
     which the modern header parser cuts at the "=".
     """
-    payload = _raw_payload(part)
-    header = next((str(v) for k, v in _raw_items(part) if k.lower() == "content-type"), "")
+    payload = raw_payload(part)
+    header = next((str(v) for k, v in raw_items(part) if k.lower() == "content-type"), "")
     match = _BOUNDARY.search(header)
     if not isinstance(payload, str) or not match:
         return []
@@ -617,7 +618,7 @@ def _repaired_children(part: Message, content_type: str, body: _Body) -> list[Me
 
 
 def _children(part: Message) -> Iterator[Message]:
-    payload = _raw_payload(part)
+    payload = raw_payload(part)
     if isinstance(payload, list):
         yield from (child for child in payload if isinstance(child, Message))
 
@@ -627,16 +628,16 @@ def _is_attachment(part: Message) -> bool:
 
 
 def _part_text(part: Message, defects: list[str], where: str) -> str:
-    charset = _safe(part.get_content_charset, None)
+    charset = safe(part.get_content_charset, None)
     text = decode_bytes(_payload(part), charset, defects, where)
     return _clean_text(_normalise_newlines(text)).removeprefix("\ufeff")
 
 
 def _payload(part: Message) -> bytes:
-    payload = _safe(lambda: part.get_payload(decode=True), None)
+    payload = safe(lambda: part.get_payload(decode=True), None)
     if isinstance(payload, bytes):
         return payload
-    raw = _raw_payload(part)
+    raw = raw_payload(part)
     return raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else b""
 
 
@@ -645,7 +646,7 @@ def _attached_mail(part: Message) -> _Draft:
     content = _mail_bytes(inner) if inner is not None else _payload(part)
     filename = _filename(part)
     if not filename:
-        raw_subject = _safe(lambda: str(inner.get("Subject", "")), "") if inner else ""
+        raw_subject = safe(lambda: str(inner.get("Subject", "")), "") if inner else ""
         subject = decode_header_text(raw_subject, [])
         filename = _safe_filename(subject)[:100].strip() + ".eml" if subject else "message.eml"
     return _Draft(filename, "message/rfc822", content, _content_id(part), False)
@@ -660,7 +661,7 @@ def _mail_bytes(inner: Message) -> bytes:
         )
         generator.flatten(inner)
     except Exception:
-        return _safe(lambda: inner.as_string().encode("utf-8", "surrogateescape"), b"")
+        return safe(lambda: inner.as_string().encode("utf-8", "surrogateescape"), b"")
     return buffer.getvalue()
 
 
@@ -738,21 +739,21 @@ _CID_REF = re.compile(r"cid:([^\"'\s)>]+)", re.IGNORECASE)
 
 
 def _content_type(part: Message) -> str:
-    return _clean_text(str(_safe(part.get_content_type, "text/plain"))).lower()
+    return _clean_text(str(safe(part.get_content_type, "text/plain"))).lower()
 
 
 def _disposition(part: Message) -> str:
-    value = _safe(part.get_content_disposition, None)
+    value = safe(part.get_content_disposition, None)
     return str(value).lower() if value else ""
 
 
 def _content_id(part: Message) -> str:
-    value = _safe(lambda: str(part.get("Content-ID", "") or ""), "")
+    value = safe(lambda: str(part.get("Content-ID", "") or ""), "")
     return _clean_text(value).strip().strip("<>").strip()
 
 
 def _filename(part: Message) -> str:
-    name = _safe(part.get_filename, None)
+    name = safe(part.get_filename, None)
     if name is None:
         name = _raw_param_filename(part)
     text = str(name)
@@ -766,7 +767,7 @@ def _filename(part: Message) -> str:
 def _raw_param_filename(part: Message) -> str:
     # The header parser gave up; a plain filename="..." may still be there.
     for header in ("Content-Disposition", "Content-Type"):
-        raw = next((str(v) for k, v in _raw_items(part) if k.lower() == header.lower()), "")
+        raw = next((str(v) for k, v in raw_items(part) if k.lower() == header.lower()), "")
         match = re.search(r'\b(?:file)?name\s*=\s*"?([^";]+)"?', raw, re.IGNORECASE)
         if match:
             return match.group(1)
@@ -801,7 +802,7 @@ def _guess_type(filename: str, content: bytes) -> str:
     guessed = mimetypes.guess_type(filename, strict=False)[0]
     if guessed:
         return guessed
-    sniffed = _safe(lambda: filetype.guess_mime(content), None)
+    sniffed = safe(lambda: filetype.guess_mime(content), None)
     return str(sniffed) if sniffed else "application/octet-stream"
 
 
@@ -864,24 +865,3 @@ def _clean_bounce(bounce: Bounce | None) -> Bounce | None:
 
 def _unique(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(v for v in values if v))
-
-
-def _safe[T](call: Callable[[], T], default: T) -> T:
-    try:
-        return call()
-    except Exception:
-        return default
-
-
-def _raw_items(part: Message) -> list[tuple[str, str]]:
-    try:
-        return [(str(name), str(value)) for name, value in part.raw_items()]
-    except Exception:
-        return []
-
-
-def _raw_payload(part: Message) -> object:
-    try:
-        return part.get_payload()
-    except Exception:
-        return None

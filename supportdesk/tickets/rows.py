@@ -10,7 +10,7 @@ from functools import cache
 from django.db import connection
 
 from supportdesk.accounts.models import Organization
-from supportdesk.lib.fastsql import Columns, Updater
+from supportdesk.lib.fastsql import Columns, Updater, build_row
 from supportdesk.tickets.models import Ticket, TicketEvent
 
 _ticket = Columns(Ticket, "t")
@@ -63,9 +63,7 @@ def locked_ticket(pk: int) -> Ticket:
         row = cursor.fetchone()
     if row is None:
         raise Ticket.DoesNotExist(f"no ticket {pk}")
-    ticket = _ticket.build(row[: len(_ticket)], connection)
-    company = _company.build(row[len(_ticket) : len(_ticket) + len(_company)], connection)
-    partner = _partner.build(row[len(_ticket) + len(_company) :], connection)
+    ticket, company, partner = build_row(row, connection, _ticket, _company, _partner)
     assert isinstance(ticket, Ticket)
     assert isinstance(company, Organization)
     ticket.company = company

@@ -9,8 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.tenants import PERSONAS
 
 CHROMIUM = Path("/usr/bin/chromium")
+# Every persona of tests/tenants.py signs in with this in the browser tests.
+PASSWORD = "correct horse battery staple"
+WIDTH, HEIGHT = 1366, 900
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = [
     "--headless=new",
@@ -53,3 +59,33 @@ def artifacts() -> Path:
 @pytest.fixture(autouse=True)
 def _attachments_dir(settings: Any, tmp_path: Path) -> None:
     settings.SUPPORTDESK_ATTACHMENTS_DIR = tmp_path / "attachments"
+
+
+@pytest.fixture
+def sign_in(browser: Browser, live_server: Any) -> Any:
+    """A new browser context (its own cookies), signed in through the form."""
+    contexts = []
+
+    def open_as(persona: str) -> Page:
+        context = browser.new_context(
+            base_url=live_server.url,
+            viewport={"width": WIDTH, "height": HEIGHT},
+            timezone_id="America/New_York",
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.goto("/accounts/login/")
+        page.get_by_label("Email").fill(PERSONAS[persona][0])
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.locator("#signed-in-user")).to_have_text(PERSONAS[persona][1])
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()
+
+
+def shot(page: Page, artifacts: Path, name: str) -> None:
+    page.screenshot(path=str(artifacts / f"{name}.png"), full_page=True)

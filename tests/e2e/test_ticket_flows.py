@@ -21,51 +21,19 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from supportdesk.tickets import actions
 from supportdesk.tickets.models import Ticket
-from tests.tenants import PERSONAS, Tenants, build_tenants
+from tests.e2e.conftest import PASSWORD, shot
+from tests.tenants import Tenants, build_tenants
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "correct horse battery staple"
-WIDTH, HEIGHT = 1366, 900
 
 
 @pytest.fixture
 def tenants() -> Tenants:
     return build_tenants(password=PASSWORD)
-
-
-@pytest.fixture
-def sign_in(browser: Browser, live_server: Any) -> Any:
-    """A new browser context (its own cookies), signed in through the form."""
-    contexts = []
-
-    def open_as(persona: str) -> Page:
-        context = browser.new_context(
-            base_url=live_server.url,
-            viewport={"width": WIDTH, "height": HEIGHT},
-            timezone_id="America/New_York",
-        )
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        page = context.new_page()
-        page.goto("/accounts/login/")
-        page.get_by_label("Email").fill(PERSONAS[persona][0])
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        expect(page.locator("#signed-in-user")).to_have_text(PERSONAS[persona][1])
-        return page
-
-    yield open_as
-    for context in contexts:
-        context.close()
-
-
-def shot(page: Page, artifacts: Path, name: str) -> None:
-    page.screenshot(path=str(artifacts / f"{name}.png"), full_page=True)
 
 
 def submit_in_portal(page: Page, subject: str, severity: int) -> Ticket:
