@@ -17,7 +17,8 @@ seeded stream of customer mail goes through `ingest_many` (the ingestion path
    their companies' domains and from strangers (the catch-all company), with a
    fifth of them followed, a few mails later and so in the same batch, by the
    same person answering their own first mail (In-Reply-To and References
-   naming it; django-helpdesk threads about half of those).
+   naming it). django-helpdesk's importer threads such a reply only if it
+   reads the files in order; left to its own directory order, about half.
 2. Replies to our mail: for each ticket of round 1, half answer our
    acknowledgement (In-Reply-To its signed Message-ID), and a fifth carry only
    the `[SD-n]` token in the subject, as clients that drop headers do.
