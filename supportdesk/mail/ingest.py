@@ -135,9 +135,10 @@ def ingest_many(
     mails: Sequence[tuple[bytes, str]], *, now: datetime | None = None
 ) -> list[IngestResult]:
     """Several mails in one transaction, so one commit: what a file batch or
-    a bulk import uses. Each mail still has its own savepoint; if the
+    a bulk import uses. Each mail's placement still has its own savepoint
+    (a mail that cannot be placed is quarantined, the others go on); if the
     database fails, none is stored and the whole batch may be retried
-    (duplicates are recognised)."""
+    (what was stored before is recognised as duplicate)."""
     with transaction.atomic():
         return [ingest_raw(raw, source, now=now) for raw, source in mails]
 
