@@ -5,7 +5,8 @@ from datetime import datetime
 import pytest
 import time_machine
 
-from supportdesk.tickets.models import IdempotencyKey, Ticket
+from supportdesk.tickets.audit import verify_ticket_chains
+from supportdesk.tickets.models import IdempotencyKey, Message, Ticket
 from tests.api.conftest import ET
 
 pytestmark = pytest.mark.django_db
@@ -236,3 +237,24 @@ def test_a_create_that_loses_a_race_for_its_key_answers_the_winners_result(
     assert again.status_code == 201
     assert again.content == first.content
     assert Ticket.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_ticket_opened_outside_any_transaction_is_whole(world, monday):
+    """Committed for real (no test transaction around it): on PostgreSQL the
+    ticket, its message and its events go in as one statement. Then the
+    engineer's reply appends to the same chain."""
+    opened = world.ian.open(severity=2)
+    ticket = Ticket.objects.get(pk=int(opened["number"].removeprefix("SD-")))
+    assert ticket.event_count == 2
+    events = list(ticket.events.order_by("seq"))
+    assert [e.kind for e in events] == ["submitted", "message"]
+    message = Message.objects.get(ticket=ticket)
+    assert events[1].data["message"] == message.pk
+    assert message.body == "The nightly job stops at 40%."
+    assert ticket.last_event_hash == events[-1].hash
+    assert ticket.response_due_at.isoformat() == "2026-11-30T16:00:00+00:00"
+    answer = world.erin.post(f"/tickets/{ticket.number}/messages", {"body": "Looking now."})
+    assert answer.status_code == 201, answer.content
+    assert verify_ticket_chains(ticket.pk) == (1, [])
+    assert Ticket.objects.get(pk=ticket.pk).event_count >= 3
