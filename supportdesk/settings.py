@@ -166,4 +166,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # aiosmtpd logs every connection's open and close at INFO.
+    "loggers": {"mail.log": {"level": "WARNING"}},
 }
