@@ -81,17 +81,25 @@ def _database() -> dict[str, object]:
         config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=0))
     except ValueError as exc:
         raise ConfigError(f"DATABASE_URL={url!r}: {exc}") from None
-    if config["ENGINE"] == "django.db.backends.postgresql" and env_bool("DATABASE_POOL", True):
-        # A pool per process: requests run in threads, and persistent
-        # per-thread connections exhausted PostgreSQL's 100 with 8 API
-        # clients (bench/desk_bench.py); a new connection per request costs a
-        # few milliseconds each. Server-side binding lets psycopg prepare the
-        # statements a process repeats: opening a ticket used about a fifth
-        # less CPU in PostgreSQL and in the desk.
-        config["OPTIONS"] = {
-            "pool": {"min_size": 2, "max_size": env_int("DATABASE_POOL_SIZE", 10), "timeout": 10},
-            "server_side_binding": True,
-        }
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        # Server-side binding lets psycopg prepare the statements a process
+        # repeats: opening a ticket used about a fifth less CPU in PostgreSQL
+        # and in the desk.
+        options: dict[str, object] = {"server_side_binding": True}
+        if env_bool("DATABASE_POOL", False):
+            # For servers whose request threads come and go: a pool per
+            # process bounds the connections.
+            pool_size = env_int("DATABASE_POOL_SIZE", 10)
+            options["pool"] = {"min_size": 2, "max_size": pool_size, "timeout": 10}
+        else:
+            # `supportdesk serve` has a fixed set of request threads
+            # (--workers x --threads), each keeping its connection: 8 API
+            # clients opened tickets about a tenth faster than through a pool
+            # (bench/desk_bench.py), whose check-out and check-in cost both
+            # sides on every request.
+            config["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 600)
+            config["CONN_HEALTH_CHECKS"] = True
+        config["OPTIONS"] = options
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets the worker write while pages read; IMMEDIATE takes the write
         # lock at BEGIN so two writers wait instead of failing mid-transaction.
