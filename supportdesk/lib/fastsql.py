@@ -22,7 +22,6 @@ from typing import Any
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
-from psycopg.types.json import Jsonb
 
 Converter = Callable[[Any, Any, BaseDatabaseWrapper], Any]
 
@@ -39,7 +38,7 @@ class Columns:
 
     def sql(self, connection: BaseDatabaseWrapper) -> str:
         quote = connection.ops.quote_name
-        return ", ".join(f"{self.alias}.{quote(_column(f))}" for f in self.fields)
+        return ", ".join(f"{self.alias}.{quote(column_name(f))}" for f in self.fields)
 
     def __len__(self) -> int:
         return len(self.fields)
@@ -75,7 +74,7 @@ def build_row(
     return out
 
 
-def _column(field: Field[Any, Any] | None) -> str:
+def column_name(field: Field[Any, Any] | None) -> str:
     assert field is not None
     assert field.column is not None
     return field.column
@@ -100,9 +99,9 @@ class Inserter:
         sql = self._sql.get(key)
         if sql is None:
             quote = connection.ops.quote_name
-            columns = ", ".join(quote(_column(f)) for f in self.fields)
+            columns = ", ".join(quote(column_name(f)) for f in self.fields)
             one = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
-            pk = quote(_column(self.model._meta.pk))
+            pk = quote(column_name(self.model._meta.pk))
             conflict = " ON CONFLICT DO NOTHING" if skip else ""
             sql = (
                 f"INSERT INTO {quote(self.model._meta.db_table)} ({columns}) "
@@ -162,8 +161,8 @@ class Updater:
         sql = self._sql.get(connection.alias)
         if sql is None:
             quote = connection.ops.quote_name
-            sets = ", ".join(f"{quote(_column(f))} = %s" for f in self.fields)
-            pk = quote(_column(self.model._meta.pk))
+            sets = ", ".join(f"{quote(column_name(f))} = %s" for f in self.fields)
+            pk = quote(column_name(self.model._meta.pk))
             sql = self._sql[connection.alias] = (
                 f"UPDATE {quote(self.model._meta.db_table)} SET {sets} WHERE {pk} = %s"
             )
@@ -172,89 +171,8 @@ class Updater:
             cursor.execute(sql, [*params, obj.pk])
 
 
-class InsertChain:
-    """Rows of several models in ONE statement (PostgreSQL's data-modifying
-    `WITH`), so a new ticket, its message and its events are written by a
-    single round trip that is atomic on its own, with no BEGIN or COMMIT.
-    The objects of every model but the last must carry their primary keys
-    already (`next_ids`), since the later rows refer to them.
-
-    The last model's rows go in as one JSON parameter
-    (`jsonb_populate_recordset`): the statement then has few enough
-    parameters (psycopg's limit is 50) for psycopg to keep its parsed form
-    rather than parse it again on every call, which cost more than the rest
-    of the statement's preparation (one array per column, as bulk_create
-    sends, cost more still to adapt)."""
-
-    def __init__(self, *models: type[Model]) -> None:
-        self.models = models
-        self._sql: dict[tuple[int, ...], str] = {}
-
-    def _fields(self, model: type[Model], with_pk: bool) -> list[Field[Any, Any]]:
-        pk = model._meta.pk
-        return [f for f in model._meta.concrete_fields if with_pk or f is not pk]
-
-    def insert(self, *groups: Sequence[Model], using: str = "default") -> None:
-        connection = connections[using]
-        counts = tuple(len(g) for g in groups)
-        sql = self._sql.get(counts)
-        if sql is None:
-            sql = self._sql[counts] = self._statement(connection, counts)
-        params: list[Any] = []
-        last = len(self.models) - 1
-        for n, (model, objects) in enumerate(zip(self.models, groups, strict=True)):
-            fields = self._fields(model, with_pk=n < last)
-            if n == last:
-                rows = [
-                    {_column(f): _json_value(f.pre_save(obj, True)) for f in fields}
-                    for obj in objects
-                ]
-                params.append(Jsonb(rows))
-                continue
-            for obj in objects:
-                params.extend(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-        for objects in groups:
-            for obj in objects:
-                obj._state.adding = False
-                obj._state.db = using
-
-    def _statement(self, connection: BaseDatabaseWrapper, counts: tuple[int, ...]) -> str:
-        quote = connection.ops.quote_name
-        parts = []
-        last = len(self.models) - 1
-        for n, (model, count) in enumerate(zip(self.models, counts, strict=True)):
-            fields = self._fields(model, with_pk=n < last)
-            columns = ", ".join(quote(_column(f)) for f in fields)
-            if n == last:
-                table = quote(model._meta.db_table)
-                rows = f"SELECT {columns} FROM jsonb_populate_recordset(NULL::{table}, %s::jsonb)"
-            else:
-                one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-                rows = f"VALUES {', '.join([one] * count)}"
-            parts.append(f"INSERT INTO {quote(model._meta.db_table)} ({columns}) {rows}")
-        heads = ", ".join(f"w{n} AS ({part})" for n, part in enumerate(parts[:-1]))
-        return f"WITH {heads} {parts[-1]}"
-
-
-def _json_value(value: Any) -> Any:
+def json_value(value: Any) -> Any:
     """A column's value as JSON that PostgreSQL reads back as that column."""
     if isinstance(value, datetime):
         return value.isoformat()
     return value
-
-
-def next_ids(*models: type[Model], using: str = "default") -> list[int]:
-    """One new primary key from each model's sequence (PostgreSQL), in one
-    round trip."""
-    connection = connections[using]
-    quote = connection.ops.quote_name
-    calls = ", ".join(
-        f"nextval(pg_get_serial_sequence('{quote(m._meta.db_table)}', '{_column(m._meta.pk)}'))"
-        for m in models
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {calls}")
-        row = cursor.fetchone()
-    return [int(v) for v in row]
