@@ -158,7 +158,7 @@ def create_ticket(request: HttpRequest, payload: TicketCreate) -> HttpResponse:
     except IntegrityError:
         # Two requests with one key raced; the loser's ticket was rolled back
         # with its key row, and it answers what the winner stored.
-        replay = _replay(user, key, body_hash) if key is not None else None
+        replay = _replay(user, key, body_hash)
         if replay is None:
             raise
         return replay
