@@ -12,27 +12,20 @@ from functools import cache
 
 from django.db import connection
 
-from supportdesk.accounts.models import ApiToken, Organization, User
-from supportdesk.lib.fastsql import Columns, build_row
+from supportdesk.accounts.models import ApiToken, User
+from supportdesk.accounts.rows import user_from, user_joins, user_select
+from supportdesk.lib.fastsql import Columns
 
 _token = Columns(ApiToken, "t")
-_user = Columns(User, "u")
-_org = Columns(Organization, "o")
-_parent = Columns(Organization, "p")
 
 
 @cache
 def _sql(vendor: str) -> str:
     quote = connection.ops.quote_name
-    token = quote(ApiToken._meta.db_table)
-    users = quote(User._meta.db_table)
-    orgs = quote(Organization._meta.db_table)
     return (
-        f"SELECT {_token.sql(connection)}, {_user.sql(connection)}, {_org.sql(connection)}, "
-        f"{_parent.sql(connection)} "
-        f"FROM {token} t JOIN {users} u ON u.id = t.user_id "
-        f"LEFT JOIN {orgs} o ON o.id = u.organization_id "
-        f"LEFT JOIN {orgs} p ON p.id = o.parent_id "
+        f"SELECT {_token.sql(connection)}, {user_select()} "
+        f"FROM {quote(ApiToken._meta.db_table)} t "
+        f"JOIN {quote(User._meta.db_table)} u ON u.id = t.user_id {user_joins()} "
         "WHERE t.key_hash = %s AND t.revoked_at IS NULL AND u.is_active"
     )
 
@@ -45,12 +38,7 @@ def live_token(token: str) -> ApiToken | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    found, user, org, parent = build_row(row, connection, _token, _user, _org, _parent)
+    found = _token.build(row[: len(_token)], connection)
     assert isinstance(found, ApiToken)
-    assert isinstance(user, User)
-    if isinstance(org, Organization):
-        if isinstance(parent, Organization):
-            org.parent = parent
-        user.organization = org
-    found.user = user
+    found.user = user_from(row[len(_token) :])
     return found

@@ -32,7 +32,7 @@ from supportdesk.mail.addresses import (
     ticket_pk_in_subject,
     ticket_pk_of_address,
 )
-from supportdesk.mail.lookups import sent_lately, ticket_by_pk
+from supportdesk.mail.lookups import sent_lately
 from supportdesk.mail.models import InboundMail, OutboundMail, Outcome, Review
 from supportdesk.mail.parse import Limits, ParsedMail, parse_mail
 from supportdesk.mail.senders import (
@@ -43,7 +43,7 @@ from supportdesk.mail.senders import (
     is_participant,
 )
 from supportdesk.policies.active import active_policy
-from supportdesk.tickets import actions
+from supportdesk.tickets import actions, rows
 from supportdesk.tickets.actions import ActionError, Upload
 from supportdesk.tickets.models import Channel, EventKind, Status, Ticket
 
@@ -341,7 +341,7 @@ def _ticket_of_received(ids: list[str]) -> Ticket | None:
 
 
 def _ticket(pk: int) -> Ticket | None:
-    return ticket_by_pk(pk)
+    return rows.ticket_by_pk(pk)
 
 
 def _thread(parsed: ParsedMail) -> Ticket | None:
@@ -369,7 +369,8 @@ def _thread(parsed: ParsedMail) -> Ticket | None:
 # -- people's mail ----------------------------------------------------------------------
 
 
-def _uploads(parsed: ParsedMail) -> list[Upload]:
+def uploads_of(parsed: ParsedMail) -> list[Upload]:
+    """The mail's files, as the actions take them."""
     return [
         Upload(
             filename=part.filename or "attachment",
@@ -381,7 +382,9 @@ def _uploads(parsed: ParsedMail) -> list[Upload]:
     ]
 
 
-def _text(parsed: ParsedMail) -> str:
+def text_of(parsed: ParsedMail) -> str:
+    """What a message shows of a mail: its text less quoted history and
+    signature (the original stays downloadable)."""
     text = parsed.display_text.strip() or parsed.text.strip()
     return text[: actions.MAX_BODY] if text else NO_TEXT
 
@@ -407,10 +410,10 @@ def _append(
     try:
         message = actions.do_reply(
             ticket,
-            body=_text(parsed),
+            body=text_of(parsed),
             public=True,
             via=Channel.EMAIL,
-            uploads=_uploads(parsed),
+            uploads=uploads_of(parsed),
             acting_user=author,
             now=now,
         )
@@ -464,11 +467,11 @@ def _create(mail: InboundMail, parsed: ParsedMail, sender: Sender, now: datetime
         company=company,
         requester=requester,
         subject=parsed.subject.strip() or NO_SUBJECT,
-        body=_text(parsed),
+        body=text_of(parsed),
         product="",
         severity=_opening_severity(company),
         channel=Channel.EMAIL,
-        uploads=_uploads(parsed),
+        uploads=uploads_of(parsed),
         acting_user=requester,
         now=now,
     )
@@ -497,12 +500,12 @@ def _create_for_partner(
         company=choice[0],
         requester=user,
         subject=parsed.subject.strip() or NO_SUBJECT,
-        body=_text(parsed),
+        body=text_of(parsed),
         product="",
         severity=_opening_severity(choice[0]),
         channel=Channel.EMAIL,
         to_vendor=True,
-        uploads=_uploads(parsed),
+        uploads=uploads_of(parsed),
         acting_user=user,
         now=now,
     )

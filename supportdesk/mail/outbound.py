@@ -16,14 +16,14 @@ import threading
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, mailers
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from supportdesk.lib.fastsql import Inserter
 from supportdesk.mail.addresses import desk_address, new_message_id, reply_address
-from supportdesk.mail.models import OutboundMail
+from supportdesk.mail.models import InboundMail, OutboundMail
 from supportdesk.policies.active import policy_for_version
 from supportdesk.tickets.models import Message, Ticket, Tier
 
@@ -249,8 +249,6 @@ def policy_vendor(ticket: Ticket) -> str:
 def thread_ids(ticket: Ticket) -> tuple[list[str], str]:
     """The ticket's mail so far, oldest first (what References lists), and
     the one a reply answers: the customer's latest mail, else ours."""
-    from supportdesk.mail.models import InboundMail
-
     ours = OutboundMail.objects.filter(ticket=ticket).values_list("created_at", "message_id")
     theirs = list(
         InboundMail.objects.filter(ticket=ticket)
@@ -269,8 +267,6 @@ def deliver(*pks: int) -> None:
     """Send outbox mail through Django's mail backend, one connection for all;
     a failure is kept on its row for staff (and a retry) rather than raised
     at whoever caused the mail."""
-    from django.core.mail import mailers
-
     mails = list(
         OutboundMail.objects.filter(pk__in=pks, state=OutboundMail.State.QUEUED)
         .select_related("ticket")

@@ -9,11 +9,11 @@ from django.db import transaction
 
 from supportdesk.accounts.access import may_review_mail
 from supportdesk.accounts.models import User
-from supportdesk.mail.ingest import IngestResult, limits, reprocess
+from supportdesk.mail.ingest import IngestResult, limits, reprocess, text_of, uploads_of
 from supportdesk.mail.models import InboundMail, Review
 from supportdesk.mail.parse import parse_mail
 from supportdesk.tickets import actions
-from supportdesk.tickets.actions import ActionError, Upload
+from supportdesk.tickets.actions import ActionError
 from supportdesk.tickets.models import Channel, Message, Ticket
 
 
@@ -41,19 +41,14 @@ def do_attach(
     _check(mail, acting_user)
     parsed = parse_mail(bytes(mail.raw), limits())
     sender = parsed.sender.email if parsed.sender else "an unknown sender"
-    text = parsed.display_text.strip() or parsed.text.strip() or "(the mail has no text)"
-    body = f"Mail from {sender}, subject “{parsed.subject}”:\n\n{text}"
-    uploads = [
-        Upload(p.filename or "attachment", p.content, inline=p.inline, content_id=p.content_id)
-        for p in parsed.parts
-    ]
+    body = f"Mail from {sender}, subject “{parsed.subject}”:\n\n{text_of(parsed)}"
     with transaction.atomic():
         message = actions.do_reply(
             ticket,
             body=body[: actions.MAX_BODY],
             public=public,
             via=Channel.EMAIL,
-            uploads=uploads,
+            uploads=uploads_of(parsed),
             acting_user=acting_user,
             now=now,
         )

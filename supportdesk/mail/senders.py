@@ -15,7 +15,8 @@ from django.conf import settings
 from django.utils.text import slugify
 
 from supportdesk.accounts.models import Organization, Role, User
-from supportdesk.mail.lookups import companies_naming_domain, user_by_email
+from supportdesk.accounts.rows import user_by_email
+from supportdesk.mail.lookups import companies_naming_domain
 from supportdesk.tickets.models import Ticket
 
 

@@ -22,12 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 
 from supportdesk.accounts.access import is_customer_side, works_on
 from supportdesk.accounts.models import Organization, Role, User
 from supportdesk.assets.models import Device
-from supportdesk.lib.fastsql import Inserter, Updater
 from supportdesk.policies.active import active_policy, policy_for_version, remember_active_policy
 from supportdesk.policy import Policy
 from supportdesk.policy.intake import check_intake
@@ -110,17 +109,6 @@ def _event(
     return TicketEvent(kind=kind, at=at, actor=actor, public=public, data=data)
 
 
-def _chain(ticket: Ticket, event: TicketEvent) -> None:
-    """Link an event to the end of the ticket's hash chain (the row is locked
-    or not yet visible to anyone else)."""
-    event.ticket = ticket
-    event.seq = ticket.event_count + 1
-    event.prev_hash = ticket.last_event_hash
-    event.hash = event.compute_hash()
-    ticket.event_count = event.seq
-    ticket.last_event_hash = event.hash
-
-
 def _append(
     ticket: Ticket,
     kind: EventKind,
@@ -132,8 +120,8 @@ def _append(
 ) -> TicketEvent:
     """Add an event to the ticket's hash chain (the ticket row is locked)."""
     event = _event(kind, at=at, actor=actor, data=data, public=public)
-    _chain(ticket, event)
-    _insert_event.insert(event)
+    rows.chain(ticket, event)
+    rows.insert_events.insert(event)
     return event
 
 
@@ -297,8 +285,7 @@ def do_submit_ticket(
         }
         events.append(_event(EventKind.FORWARDED, at=now, actor=None, data=forward))
     # A new ticket's history is all in hand: its derived columns are read
-    # from these events before the insert, so opening a ticket costs three
-    # inserts and no re-read (bench/desk_bench.py).
+    # from these events before the insert, with no re-read after it.
     _apply(ticket, policy.sla(sla_events(ticket, events), now=now), now)
 
     remember_active_policy_once()
@@ -311,38 +298,14 @@ def do_submit_ticket(
         body=body,
         created_at=now,
     )
-    if not uploads and not connection.in_atomic_block and connection.vendor == "postgresql":
-        # Ticket, message and events in one statement that is atomic by
-        # itself: with the token lookup, two round trips where a transaction
-        # took seven (bench/desk_bench.py).
-        message.pk = rows.message_ids.take()
-        described.data["message"] = message.pk
-        for event in events:
-            _chain(ticket, event)
-        rows.insert_opening(ticket, message, events)
-        return ticket
-    # No savepoint: any failure here abandons the whole ticket anyway.
-    with transaction.atomic(savepoint=False):
-        _insert_ticket.insert(ticket)
-        message.ticket = ticket
-        _insert_message.insert(message)
-        described.data["message"] = message.pk
-        for event in events:
-            _chain(ticket, event)
-        _insert_event.insert(*events)
-        # The chain's head names the message, which needs the ticket's id first.
-        _update_chain_head.update(ticket)
-        _save_uploads(ticket, message, uploads, acting_user)
+    if uploads:
+        with transaction.atomic(savepoint=False):
+            rows.open_ticket(ticket, message, events, names_message=described)
+            _save_uploads(ticket, message, uploads, acting_user)
+    else:
+        rows.open_ticket(ticket, message, events, names_message=described)
     return ticket
 
-
-# Opening a ticket is the API's busiest write: its three inserts skip the
-# ORM's per-call SQL compilation (lib/fastsql; none of these models has
-# signals or a save() of its own).
-_insert_ticket = Inserter(Ticket)
-_insert_message = Inserter(Message)
-_insert_event = Inserter(TicketEvent)
-_update_chain_head = Updater(Ticket, "event_count", "last_event_hash")
 
 _remembered = False
 
@@ -418,7 +381,7 @@ def _add_message(
         call_minutes=call_minutes,
         created_at=now,
     )
-    _insert_message.insert(message)
+    rows.insert_message.insert(message)
     event = _message_event(
         author,
         public=public,
@@ -428,8 +391,8 @@ def _add_message(
         direction=call_direction,
     )
     event.data["message"] = message.pk
-    _chain(ticket, event)
-    _insert_event.insert(event)
+    rows.chain(ticket, event)
+    rows.insert_events.insert(event)
     return message
 
 
@@ -716,7 +679,7 @@ def do_note_mail(ticket: Ticket, *, kind: EventKind, data: dict[str, Any], now: 
     with transaction.atomic():
         ticket = _locked(ticket)
         _append(ticket, kind, at=now, actor=None, public=False, data=data)
-        _update_chain_head.update(ticket)
+        rows.save_chain_head.update(ticket)
 
 
 # -- attachments ----------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """The reads and writes every action makes, built once per process
-(`lib/fastsql`): the ticket under its row lock with company and partner, its
-events in order, and the one update of the columns actions change. Through
-the ORM each cost more in SQL compilation than in the database."""
+(`lib/fastsql`): a ticket with its company, partner and requester (under its
+row lock for a change), its events in order, the hash chain's links, the
+inserts of a new ticket, and the one update of the columns actions change.
+Through the ORM each cost more in SQL compilation than in the database."""
 
 from __future__ import annotations
 
@@ -10,17 +11,31 @@ import threading
 from functools import cache
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from psycopg.types.json import Jsonb
 
-from supportdesk.accounts.models import Organization
-from supportdesk.lib.fastsql import Columns, Updater, build_row, column_name, json_value
+from supportdesk.accounts.models import Organization, User
+from supportdesk.lib.fastsql import (
+    Columns,
+    Inserter,
+    Updater,
+    build_row,
+    column_name,
+    json_value,
+)
 from supportdesk.tickets.models import Message, Ticket, TicketEvent
 
 _ticket = Columns(Ticket, "t")
 _company = Columns(Organization, "c")
 _partner = Columns(Organization, "pa")
+_requester = Columns(User, "r")
 _event = Columns(TicketEvent, "e")
+
+# None of these models has signals or a save() of its own.
+insert_ticket = Inserter(Ticket)
+insert_message = Inserter(Message)
+insert_events = Inserter(TicketEvent)
+save_chain_head = Updater(Ticket, "event_count", "last_event_hash")
 
 # Every column an action writes. An action that changes another column must
 # add it here, or its change is not saved.
@@ -41,38 +56,52 @@ save_changes = Updater(
 )
 
 
-def _table(model: type[Ticket] | type[Organization] | type[TicketEvent]) -> str:
+def _table(model: Any) -> str:
     return str(connection.ops.quote_name(model._meta.db_table))
 
 
 @cache
-def _locked_sql(vendor: str) -> str:
+def _ticket_sql(vendor: str, lock: bool) -> str:
     orgs = _table(Organization)
     # Lock only the ticket row: PostgreSQL refuses FOR UPDATE across the
     # outer join to a nullable partner. SQLite has no row locks: its
     # transactions take the write lock at BEGIN (settings: IMMEDIATE).
-    lock = " FOR UPDATE OF t" if connection.features.has_select_for_update_of else ""
+    locking = lock and connection.features.has_select_for_update_of
     return (
         f"SELECT {_ticket.sql(connection)}, {_company.sql(connection)}, "
-        f"{_partner.sql(connection)} FROM {_table(Ticket)} t "
+        f"{_partner.sql(connection)}, {_requester.sql(connection)} FROM {_table(Ticket)} t "
         f"JOIN {orgs} c ON c.id = t.company_id LEFT JOIN {orgs} pa ON pa.id = t.partner_id "
-        f"WHERE t.id = %s{lock}"
+        f"JOIN {_table(User)} r ON r.id = t.requester_id "
+        f"WHERE t.id = %s{' FOR UPDATE OF t' if locking else ''}"
     )
 
 
-def locked_ticket(pk: int) -> Ticket:
-    """The ticket re-read under its row lock, so events append in order."""
+def ticket_by_pk(pk: int, *, lock: bool = False) -> Ticket | None:
+    """The ticket with its company, partner and requester loaded; under its
+    row lock with `lock`, so events append in order."""
+    if not 0 < pk < 2**63:
+        return None
     with connection.cursor() as cursor:
-        cursor.execute(_locked_sql(connection.vendor), [pk])
+        cursor.execute(_ticket_sql(connection.vendor, lock), [pk])
         row = cursor.fetchone()
     if row is None:
-        raise Ticket.DoesNotExist(f"no ticket {pk}")
-    ticket, company, partner = build_row(row, connection, _ticket, _company, _partner)
+        return None
+    parts = (_ticket, _company, _partner, _requester)
+    ticket, company, partner, requester = build_row(row, connection, *parts)
     assert isinstance(ticket, Ticket)
     assert isinstance(company, Organization)
+    assert isinstance(requester, User)
     ticket.company = company
     if isinstance(partner, Organization):
         ticket.partner = partner
+    ticket.requester = requester
+    return ticket
+
+
+def locked_ticket(pk: int) -> Ticket:
+    ticket = ticket_by_pk(pk, lock=True)
+    if ticket is None:
+        raise Ticket.DoesNotExist(f"no ticket {pk}")
     return ticket
 
 
@@ -97,7 +126,48 @@ def events_of(ticket: Ticket) -> list[TicketEvent]:
     return events
 
 
-# -- opening a ticket in one statement (PostgreSQL) ----------------------------------------
+def chain(ticket: Ticket, event: TicketEvent) -> None:
+    """Link an event to the end of the ticket's hash chain (the row is locked
+    or not yet visible to anyone else)."""
+    event.ticket = ticket
+    event.seq = ticket.event_count + 1
+    event.prev_hash = ticket.last_event_hash
+    event.hash = event.compute_hash()
+    ticket.event_count = event.seq
+    ticket.last_event_hash = event.hash
+
+
+# -- opening a ticket ---------------------------------------------------------------------
+
+
+def open_ticket(
+    ticket: Ticket, message: Message, events: list[TicketEvent], *, names_message: TicketEvent
+) -> None:
+    """Write a new ticket, its first message and its events, chained once
+    the message has its id (`names_message` records it; the hash covers it).
+
+    On PostgreSQL outside a transaction this is one statement, atomic by
+    itself: with the token lookup, two round trips where a transaction took
+    seven (bench/desk_bench.py). Otherwise: three inserts and the chain
+    head's update, in the caller's transaction or one of its own."""
+    if not connection.in_atomic_block and connection.vendor == "postgresql":
+        message.pk = message_ids.take()
+        names_message.data["message"] = message.pk
+        for event in events:
+            chain(ticket, event)
+        _insert_opening(ticket, message, events)
+        return
+    # No savepoint: any failure here abandons the whole ticket anyway.
+    with transaction.atomic(savepoint=False):
+        insert_ticket.insert(ticket)
+        message.ticket = ticket
+        insert_message.insert(message)
+        names_message.data["message"] = message.pk
+        for event in events:
+            chain(ticket, event)
+        insert_events.insert(*events)
+        # The chain's head names the message, which needs the ticket's id first.
+        save_chain_head.update(ticket)
 
 
 class _ReservedIds:
@@ -166,7 +236,7 @@ def _opening_sql(vendor: str) -> str:
     )
 
 
-def insert_opening(ticket: Ticket, message: Message, events: list[TicketEvent]) -> None:
+def _insert_opening(ticket: Ticket, message: Message, events: list[TicketEvent]) -> None:
     """A new ticket, its first message (id already taken from `message_ids`)
     and its events in one statement, atomic by itself: PostgreSQL's
     data-modifying WITH, the ticket's id handed on from its insert. The

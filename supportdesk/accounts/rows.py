@@ -1,0 +1,58 @@
+"""A user with their organization and its parent, read by one join built
+once per process (`lib/fastsql`): what the API's token check and the mail
+intake's sender lookup ask on every request or mail."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from django.db import connection
+
+from supportdesk.accounts.models import Organization, User
+from supportdesk.lib.fastsql import Columns, build_row
+
+USER = Columns(User, "u")
+_org = Columns(Organization, "o")
+_parent = Columns(Organization, "p")
+
+
+def _table(model: Any) -> str:
+    return str(connection.ops.quote_name(model._meta.db_table))
+
+
+def user_select() -> str:
+    """The user's, organization's and parent's columns, in `user_from`'s order."""
+    return f"{USER.sql(connection)}, {_org.sql(connection)}, {_parent.sql(connection)}"
+
+
+def user_joins() -> str:
+    """Joins from a table aliased `u` (the users) to `o` and `p`."""
+    orgs = _table(Organization)
+    return (
+        f"LEFT JOIN {orgs} o ON o.id = u.organization_id LEFT JOIN {orgs} p ON p.id = o.parent_id"
+    )
+
+
+def user_from(row: Any) -> User:
+    """The user of `user_select()`'s columns, organization and partner loaded."""
+    user, org, parent = build_row(row, connection, USER, _org, _parent)
+    assert isinstance(user, User)
+    if isinstance(org, Organization):
+        if isinstance(parent, Organization):
+            org.parent = parent
+        user.organization = org
+    return user
+
+
+@cache
+def _by_email_sql(vendor: str) -> str:
+    return f"SELECT {user_select()} FROM {_table(User)} u {user_joins()} WHERE u.email = %s"
+
+
+def user_by_email(address: str) -> User | None:
+    """The user with this address (addresses are stored lower-cased)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_by_email_sql(connection.vendor), [address.lower()])
+        row = cursor.fetchone()
+    return user_from(row) if row is not None else None
