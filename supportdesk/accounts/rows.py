@@ -10,7 +10,7 @@ from typing import Any
 from django.db import connection
 
 from supportdesk.accounts.models import Organization, User
-from supportdesk.lib.fastsql import Columns, build_row
+from supportdesk.lib.fastsql import Columns, build_row, default_db
 
 USER = Columns(User, "u")
 _org = Columns(Organization, "o")
@@ -36,7 +36,7 @@ def user_joins() -> str:
 
 def user_from(row: Any) -> User:
     """The user of `user_select()`'s columns, organization and partner loaded."""
-    user, org, parent = build_row(row, connection, USER, _org, _parent)
+    user, org, parent = build_row(row, default_db(), USER, _org, _parent)
     assert isinstance(user, User)
     if isinstance(org, Organization):
         if isinstance(parent, Organization):

@@ -14,7 +14,7 @@ from django.db import connection
 
 from supportdesk.accounts.models import ApiToken, User
 from supportdesk.accounts.rows import user_from, user_joins, user_select
-from supportdesk.lib.fastsql import Columns
+from supportdesk.lib.fastsql import Columns, default_db
 
 _token = Columns(ApiToken, "t")
 
@@ -33,12 +33,13 @@ def _sql(vendor: str) -> str:
 def live_token(token: str) -> ApiToken | None:
     """The live token row with its user, organization and partner loaded;
     None for an unknown, revoked or deactivated one."""
-    with connection.cursor() as cursor:
-        cursor.execute(_sql(connection.vendor), [ApiToken.hash(token)])
+    db = default_db()
+    with db.cursor() as cursor:
+        cursor.execute(_sql(db.vendor), [ApiToken.hash(token)])
         row = cursor.fetchone()
     if row is None:
         return None
-    found = _token.build(row[: len(_token)], connection)
+    found = _token.build(row[: len(_token)], db)
     assert isinstance(found, ApiToken)
     found.user = user_from(row[len(_token) :])
     return found

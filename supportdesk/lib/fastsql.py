@@ -19,11 +19,18 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 
 Converter = Callable[[Any, Any, BaseDatabaseWrapper], Any]
+
+
+def default_db() -> BaseDatabaseWrapper:
+    """This thread's default connection itself. `django.db.connection` is a
+    proxy whose every attribute is a thread-local lookup, and converting one
+    row's values asks for the connection dozens of times: pass this instead."""
+    return connections[DEFAULT_DB_ALIAS]
 
 
 class Columns:

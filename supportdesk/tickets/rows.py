@@ -21,6 +21,7 @@ from supportdesk.lib.fastsql import (
     Updater,
     build_row,
     column_name,
+    default_db,
     json_value,
 )
 from supportdesk.tickets.models import Message, Ticket, TicketEvent
@@ -81,13 +82,14 @@ def ticket_by_pk(pk: int, *, lock: bool = False) -> Ticket | None:
     row lock with `lock`, so events append in order."""
     if not 0 < pk < 2**63:
         return None
-    with connection.cursor() as cursor:
-        cursor.execute(_ticket_sql(connection.vendor, lock), [pk])
+    db = default_db()
+    with db.cursor() as cursor:
+        cursor.execute(_ticket_sql(db.vendor, lock), [pk])
         row = cursor.fetchone()
     if row is None:
         return None
     parts = (_ticket, _company, _partner, _requester)
-    ticket, company, partner, requester = build_row(row, connection, *parts)
+    ticket, company, partner, requester = build_row(row, db, *parts)
     assert isinstance(ticket, Ticket)
     assert isinstance(company, Organization)
     assert isinstance(requester, User)
@@ -115,12 +117,13 @@ def _events_sql(vendor: str) -> str:
 
 def events_of(ticket: Ticket) -> list[TicketEvent]:
     """The ticket's history, oldest first."""
-    with connection.cursor() as cursor:
-        cursor.execute(_events_sql(connection.vendor), [ticket.pk])
+    db = default_db()
+    with db.cursor() as cursor:
+        cursor.execute(_events_sql(db.vendor), [ticket.pk])
         rows = cursor.fetchall()
     events = []
     for row in rows:
-        event = _event.build(row, connection)
+        event = _event.build(row, db)
         assert isinstance(event, TicketEvent)
         events.append(event)
     return events
@@ -243,12 +246,12 @@ def _insert_opening(ticket: Ticket, message: Message, events: list[TicketEvent])
     events travel as one JSON parameter, which keeps the statement under
     psycopg's 50 parameters for reusing its parsed form (re-parsing it cost
     more than the rest of the statement's preparation)."""
+    db = default_db()
     params: list[Any] = [
-        f.get_db_prep_save(f.pre_save(ticket, True), connection)
-        for f in _fields(Ticket, with_pk=False)
+        f.get_db_prep_save(f.pre_save(ticket, True), db) for f in _fields(Ticket, with_pk=False)
     ]
     params += [
-        f.get_db_prep_save(f.pre_save(message, True), connection)
+        f.get_db_prep_save(f.pre_save(message, True), db)
         for f in _fields(Message, with_pk=True)
         if f.attname != "ticket_id"
     ]
@@ -263,12 +266,12 @@ def _insert_opening(ticket: Ticket, message: Message, events: list[TicketEvent])
             ]
         )
     )
-    with connection.cursor() as cursor:
-        cursor.execute(_opening_sql(connection.vendor), params)
+    with db.cursor() as cursor:
+        cursor.execute(_opening_sql(db.vendor), params)
         ticket.pk = int(cursor.fetchone()[0])
     for obj in (ticket, message, *events):
         obj._state.adding = False
-        obj._state.db = connection.alias
+        obj._state.db = db.alias
     message.ticket = ticket
     for event in events:
         event.ticket = ticket
