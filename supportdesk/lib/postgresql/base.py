@@ -20,16 +20,9 @@ from django.db.backends.postgresql.base import DatabaseWrapper as PostgresWrappe
 
 class DatabaseWrapper(PostgresWrapper):
     def close_if_health_check_failed(self) -> None:
-        if (
-            self.connection is None
-            or self.pool
-            or not self.health_check_enabled
-            or self.health_check_done
-        ):
-            return
-        if _has_news(self.connection) and not self.is_usable():
-            self.close()
-        self.health_check_done = True
+        if self.connection is not None and not _has_news(self.connection):
+            self.health_check_done = True
+        super().close_if_health_check_failed()
 
 
 def _has_news(connection: object) -> bool:
