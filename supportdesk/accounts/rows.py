@@ -4,13 +4,14 @@ intake's sender lookup ask on every request or mail."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from functools import cache
 from typing import Any
 
 from django.db import connection
 
 from supportdesk.accounts.models import Organization, User
-from supportdesk.lib.fastsql import Columns, build_row, default_db
+from supportdesk.lib.fastsql import Columns, any_of, build_row, default_db, list_param
 
 USER = Columns(User, "u")
 _org = Columns(Organization, "o")
@@ -46,13 +47,19 @@ def user_from(row: Any) -> User:
 
 
 @cache
-def _by_email_sql(vendor: str) -> str:
-    return f"SELECT {user_select()} FROM {_table(User)} u {user_joins()} WHERE u.email = %s"
+def _by_emails_sql(vendor: str) -> str:
+    return (
+        f"SELECT {user_select()} FROM {_table(User)} u {user_joins()} "
+        f"WHERE u.email {any_of(connection)}"
+    )
 
 
-def user_by_email(address: str) -> User | None:
-    """The user with this address (addresses are stored lower-cased)."""
-    with connection.cursor() as cursor:
-        cursor.execute(_by_email_sql(connection.vendor), [address.lower()])
-        row = cursor.fetchone()
-    return user_from(row) if row is not None else None
+def users_by_email(addresses: Collection[str]) -> dict[str, User]:
+    """The users with these addresses (lower-cased), by address."""
+    if not addresses:
+        return {}
+    db = default_db()
+    with db.cursor() as cursor:
+        cursor.execute(_by_emails_sql(db.vendor), [list_param(db, addresses)])
+        found = [user_from(row) for row in cursor.fetchall()]
+    return {user.email: user for user in found}

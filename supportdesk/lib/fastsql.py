@@ -15,13 +15,15 @@ models that have none.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import json
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
+from psycopg.types.json import Jsonb
 
 Converter = Callable[[Any, Any, BaseDatabaseWrapper], Any]
 
@@ -127,6 +129,37 @@ class Inserter:
         no savepoint needed to survive the conflict."""
         return self._insert((obj,), using, skip=True) == 1
 
+    def insert_new_many(
+        self, objects: Sequence[Model], key: str, using: str = "default"
+    ) -> list[bool]:
+        """Insert, in one statement, each object that no unique constraint
+        already holds the like of; whether each one was. The objects' `key`
+        (a unique column) tells them apart and must differ between them."""
+        if not objects:
+            return []
+        connection = connections[using]
+        field = self.model._meta.get_field(key)
+        assert isinstance(field, Field)
+        statement = self._statement(connection, len(objects), skip=True)
+        statement += f", {connection.ops.quote_name(column_name(field))}"
+        params: list[Any] = []
+        for obj in objects:
+            params.extend(
+                f.get_db_prep_save(f.pre_save(obj, True), connection) for f in self.fields
+            )
+        with connection.cursor() as cursor:
+            cursor.execute(statement, params)
+            inserted = {row[1]: row[0] for row in cursor.fetchall()}
+        out = []
+        for obj in objects:
+            pk = inserted.get(getattr(obj, field.attname))
+            if pk is not None:
+                obj.pk = pk
+                obj._state.adding = False
+                obj._state.db = using
+            out.append(pk is not None)
+        return out
+
     def _insert(self, objects: Sequence[Model], using: str, *, skip: bool) -> int:
         if not objects:
             return 0
@@ -176,6 +209,53 @@ class Updater:
         params = [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in self.fields]
         with connection.cursor() as cursor:
             cursor.execute(sql, [*params, obj.pk])
+
+    def update_many(self, objects: Sequence[Model], using: str = "default") -> None:
+        """`update` for each object; on PostgreSQL one statement for all,
+        the values travelling as one JSON parameter read as the table's rows."""
+        connection = connections[using]
+        if connection.vendor != "postgresql" or len(objects) < 2:
+            for obj in objects:
+                self.update(obj, using)
+            return
+        key = f"{connection.alias}:many"
+        sql = self._sql.get(key)
+        if sql is None:
+            quote = connection.ops.quote_name
+            table = quote(self.model._meta.db_table)
+            pk = quote(column_name(self.model._meta.pk))
+            sets = ", ".join(
+                f"{quote(column_name(f))} = r.{quote(column_name(f))}" for f in self.fields
+            )
+            sql = self._sql[key] = (
+                f"UPDATE {table} SET {sets} "
+                f"FROM jsonb_populate_recordset(NULL::{table}, %s::jsonb) AS r "
+                f"WHERE {table}.{pk} = r.{pk}"
+            )
+        pk_column = column_name(self.model._meta.pk)
+        values = [
+            {
+                pk_column: obj.pk,
+                **{column_name(f): json_value(getattr(obj, f.attname)) for f in self.fields},
+            }
+            for obj in objects
+        ]
+        params: list[Any] = [Jsonb(values)]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+
+
+def any_of(connection: BaseDatabaseWrapper) -> str:
+    """A condition's right side, `column <this>`, true when the column equals
+    one of a list given as one parameter (`list_param`): one statement, so
+    one prepared plan, whatever the list's length."""
+    if connection.vendor == "postgresql":
+        return "= ANY(%s)"
+    return "IN (SELECT value FROM json_each(%s))"
+
+
+def list_param(connection: BaseDatabaseWrapper, values: Collection[Any]) -> Any:
+    return list(values) if connection.vendor == "postgresql" else json.dumps(list(values))
 
 
 def json_value(value: Any) -> Any:

@@ -8,6 +8,15 @@ or held when the sender is not one of the ticket's people), else a new
 ticket (created). The mail row and the ticket change commit together, so a
 caller that sees `ingest_raw` return may flag or delete the mail at its
 source; if it raises, nothing was stored and the source should retry.
+
+Mail comes in batches (`ingest_many`; a single mail is a batch of one).
+What a batch asks the database (seen before? who are the senders? the same
+words lately? which tickets do the replies name? how much automatic mail
+went to each sender?) is asked once for all its mails, and its mail rows,
+outcomes and outbox rows are written with one statement each. A batch runs
+without savepoints; should one mail fail to place, the batch is rolled back
+and run again with a savepoint per mail, so that mail is quarantined and the
+others go in.
 """
 
 from __future__ import annotations
@@ -15,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -32,16 +41,10 @@ from supportdesk.mail.addresses import (
     ticket_pk_in_subject,
     ticket_pk_of_address,
 )
-from supportdesk.mail.lookups import sent_lately
+from supportdesk.mail.lookups import recent_mail, tickets_of_received
 from supportdesk.mail.models import InboundMail, OutboundMail, Outcome, Review
 from supportdesk.mail.parse import Limits, ParsedMail, parse_mail
-from supportdesk.mail.senders import (
-    Sender,
-    catch_all_company,
-    customer_for,
-    identify,
-    is_participant,
-)
+from supportdesk.mail.senders import Directory, Sender, is_participant
 from supportdesk.policies.active import active_policy
 from supportdesk.tickets import actions, rows
 from supportdesk.tickets.actions import ActionError, Upload
@@ -95,7 +98,7 @@ def limits() -> Limits:
 
 def dedupe_key(parsed: ParsedMail) -> str:
     if parsed.message_id:
-        return f"id:{parsed.message_id[:290]}"
+        return _received_key(parsed.message_id)
     return f"sha256:{parsed.raw_sha256}"
 
 
@@ -106,41 +109,29 @@ def content_hash(parsed: ParsedMail) -> str:
 
 def ingest_raw(raw: bytes, source: str, *, now: datetime | None = None) -> IngestResult:
     """Store one mail and place it; see the module's docstring."""
-    now = now or timezone.now()
-    parsed = parse_mail(raw, limits())
-    key = dedupe_key(parsed)
-    actions.remember_active_policy_once()
-    # Inside a batch (ingest_many) this needs no savepoint of its own: a
-    # failure here fails the batch, which is retried whole.
-    with transaction.atomic(savepoint=False):
-        mail = InboundMail(
-            received_at=now,
-            source=source[:300],
-            raw=raw,
-            size=len(raw),
-            dedupe_key=key,
-            message_id=parsed.message_id[:998],
-            sender=parsed.sender.email[:320] if parsed.sender else "",
-            subject=parsed.subject[:500],
-            content_hash=content_hash(parsed),
-            outcome=Outcome.QUARANTINED,
-        )
-        if not _insert_mail.insert_new(mail):
-            return _duplicate(mail, key, source)
-        placement = _place_safely(mail, parsed, now)
-        return _record(mail, placement, placement.review)
+    return ingest_many([(raw, source)], now=now)[0]
 
 
 def ingest_many(
     mails: Sequence[tuple[bytes, str]], *, now: datetime | None = None
 ) -> list[IngestResult]:
-    """Several mails in one transaction, so one commit: what a file batch or
-    a bulk import uses. Each mail's placement still has its own savepoint
-    (a mail that cannot be placed is quarantined, the others go on); if the
-    database fails, none is stored and the whole batch may be retried
-    (what was stored before is recognised as duplicate)."""
-    with transaction.atomic():
-        return [ingest_raw(raw, source, now=now) for raw, source in mails]
+    """Several mails in one transaction, so one commit: what a file batch, a
+    bulk import and each transport's mail use. A mail that cannot be placed
+    is quarantined, the others go on; if the database fails, none is stored
+    and the whole batch may be retried (what was stored before is recognised
+    as duplicate)."""
+    now = now or timezone.now()
+    parsed = [parse_mail(raw, limits()) for raw, _ in mails]
+    actions.remember_active_policy_once()
+    try:
+        with transaction.atomic():
+            return _Batch(now, savepoints=False).ingest(mails, parsed)
+    except (OperationalError, InterfaceError):
+        raise
+    except Exception:
+        # Without savepoints one mail's failure takes the batch with it.
+        with transaction.atomic():
+            return _Batch(now, savepoints=True).ingest(mails, parsed)
 
 
 def reprocess(mail: InboundMail, *, now: datetime | None = None) -> IngestResult:
@@ -151,33 +142,58 @@ def reprocess(mail: InboundMail, *, now: datetime | None = None) -> IngestResult
     parsed = parse_mail(bytes(mail.raw), limits())
     with transaction.atomic():
         mail = InboundMail.objects.select_for_update().get(pk=mail.pk)
-        placement = _place_safely(mail, parsed, now, reviewed=True)
+        batch = _Batch(now, savepoints=True, reviewed=True)
+        batch.prefetch([(mail, parsed)])
+        placement = batch.place_safely(mail, parsed)
         review = Review.WAITING if placement.review == Review.WAITING else Review.REPROCESSED
-        return _record(mail, placement, review)
+        result = _record(mail, placement, review)
+        _update_outcome.update(mail)
+        batch.outbox.flush()
+        return result
 
 
 def _record(mail: InboundMail, placement: _Placement, review: str) -> IngestResult:
+    """The placement on the mail's row, in memory (the batch writes it)."""
     mail.outcome = placement.outcome
     mail.reason = placement.reason[:500]
     mail.ticket = placement.ticket
     mail.ticket_message_id = placement.message_id
     mail.review = review
-    _update_outcome.update(mail)
     ticket = placement.ticket
     return IngestResult(
         placement.outcome, ticket.number if ticket else None, mail.pk, placement.reason
     )
 
 
-def _duplicate(mail: InboundMail, key: str, source: str) -> IngestResult:
-    """A second delivery: recorded (without its bytes) against the first."""
-    first = InboundMail.objects.exclude(outcome=Outcome.DUPLICATE).get(dedupe_key=key)
+def _row(raw: bytes, source: str, parsed: ParsedMail, now: datetime) -> InboundMail:
+    """A mail's row, quarantined until placed."""
+    return InboundMail(
+        received_at=now,
+        source=source[:300],
+        raw=raw,
+        size=len(raw),
+        dedupe_key=dedupe_key(parsed),
+        message_id=parsed.message_id[:998],
+        sender=parsed.sender.email[:320] if parsed.sender else "",
+        subject=parsed.subject[:500],
+        content_hash=content_hash(parsed),
+        outcome=Outcome.QUARANTINED,
+    )
+
+
+def _duplicate(mail: InboundMail, first: InboundMail | None) -> IngestResult:
+    """A second delivery: recorded (without its bytes) against the first,
+    which is stored already or is earlier in this batch."""
+    if first is None:
+        first = InboundMail.objects.exclude(outcome=Outcome.DUPLICATE).get(
+            dedupe_key=mail.dedupe_key
+        )
     dup = InboundMail.objects.create(
         received_at=mail.received_at,
-        source=source[:300],
+        source=mail.source,
         raw=b"",
         size=mail.size,
-        dedupe_key=key,
+        dedupe_key=mail.dedupe_key,
         message_id=mail.message_id,
         sender=mail.sender,
         subject=mail.subject,
@@ -191,63 +207,295 @@ def _duplicate(mail: InboundMail, key: str, source: str) -> IngestResult:
     return IngestResult(Outcome.DUPLICATE, number, dup.pk, dup.reason)
 
 
-def _place_safely(
-    mail: InboundMail, parsed: ParsedMail, now: datetime, *, reviewed: bool = False
-) -> _Placement:
-    """Place the mail; anything unexpected quarantines it rather than losing
-    it, except a database that is away, which the source should retry."""
-    try:
-        with transaction.atomic():
-            return _place(mail, parsed, now, reviewed=reviewed)
-    except (OperationalError, InterfaceError):
-        raise
-    except ActionError as exc:
-        return _Placement(
-            Outcome.QUARANTINED, reason=f"not accepted: {exc.message}", review=Review.WAITING
-        )
-    except Exception as exc:
-        log.exception("mail %s could not be placed", mail.pk)
-        return _Placement(
-            Outcome.QUARANTINED,
-            reason=f"could not be processed ({type(exc).__name__}: {exc})"[:500],
-            review=Review.WAITING,
-        )
+@dataclass
+class _Batch:
+    """One batch's mails placed in order, with what they ask of the database
+    read up front (see the module's docstring)."""
 
+    now: datetime
+    savepoints: bool
+    reviewed: bool = False
+    people: Directory = field(default_factory=Directory)
+    outbox: outbound.Outbox = field(init=False)
+    # (sender, content hash) -> ids of their mail within the loop window.
+    recent: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    # Dedupe key -> ticket, for mail received earlier (or earlier in this batch).
+    received: dict[str, int] = field(default_factory=dict)
 
-def _place(
-    mail: InboundMail, parsed: ParsedMail, now: datetime, *, reviewed: bool = False
-) -> _Placement:
-    if parsed.over_limit:
-        return _Placement(
-            Outcome.QUARANTINED, reason=f"over a limit: {parsed.over_limit}", review=Review.WAITING
+    def __post_init__(self) -> None:
+        self.outbox = outbound.Outbox(self.now)
+
+    def ingest(
+        self, mails: Sequence[tuple[bytes, str]], parsed: Sequence[ParsedMail]
+    ) -> list[IngestResult]:
+        rows = [
+            _row(raw, source, p, self.now) for (raw, source), p in zip(mails, parsed, strict=True)
+        ]
+        # The first of each key in the batch is inserted; a unique constraint
+        # turns away the ones stored before (or by a concurrent batch).
+        firsts: dict[str, InboundMail] = {}
+        for row in rows:
+            firsts.setdefault(row.dedupe_key, row)
+        unique = list(firsts.values())
+        stored = _insert_mail.insert_new_many(unique, key="dedupe_key")
+        new = {id(row) for row, fresh in zip(unique, stored, strict=True) if fresh}
+        self.prefetch([(r, p) for r, p in zip(rows, parsed, strict=True) if id(r) in new])
+        results: list[IngestResult] = []
+        placed: list[InboundMail] = []
+        for row, p in zip(rows, parsed, strict=True):
+            if id(row) not in new:
+                first = firsts[row.dedupe_key]
+                results.append(_duplicate(row, first if id(first) in new else None))
+                continue
+            placement = self.place_safely(row, p)
+            results.append(_record(row, placement, placement.review))
+            if placement.outcome in (Outcome.CREATED, Outcome.APPENDED) and placement.ticket:
+                self.received[row.dedupe_key] = placement.ticket.pk
+            placed.append(row)
+        _update_outcome.update_many(placed)
+        self.outbox.flush()
+        return results
+
+    def prefetch(self, mails: list[tuple[InboundMail, ParsedMail]]) -> None:
+        senders = [p.sender.email.lower() for _, p in mails if p.sender is not None]
+        self.people.prefetch(senders)
+        self.outbox.prefetch(senders)
+        if not self.reviewed:
+            self.recent = recent_mail(
+                {r.sender for r, _ in mails if r.sender}, self.now - LOOP_WINDOW
+            )
+        keys = {_received_key(i) for _, p in mails for i in _ids_of(p)[:MAX_THREAD_IDS] if i}
+        self.received = tickets_of_received(keys)
+
+    def place_safely(self, mail: InboundMail, parsed: ParsedMail) -> _Placement:
+        """Place the mail; without savepoints any failure fails the batch (run
+        again with them). With them, anything unexpected quarantines the mail
+        rather than losing it, except a database that is away, which the
+        source should retry."""
+        if not self.savepoints:
+            return self._place(mail, parsed)
+        marks = self.outbox.mark(), self.people.mark()
+        try:
+            with transaction.atomic():
+                return self._place(mail, parsed)
+        except (OperationalError, InterfaceError):
+            raise
+        except Exception as exc:
+            self.outbox.rewind(marks[0])
+            self.people.rewind(marks[1])
+            if isinstance(exc, ActionError):
+                return _Placement(
+                    Outcome.QUARANTINED,
+                    reason=f"not accepted: {exc.message}",
+                    review=Review.WAITING,
+                )
+            log.exception("mail %s could not be placed", mail.pk)
+            return _Placement(
+                Outcome.QUARANTINED,
+                reason=f"could not be processed ({type(exc).__name__}: {exc})"[:500],
+                review=Review.WAITING,
+            )
+
+    def _place(self, mail: InboundMail, parsed: ParsedMail) -> _Placement:
+        now = self.now
+        if parsed.over_limit:
+            return _Placement(
+                Outcome.QUARANTINED,
+                reason=f"over a limit: {parsed.over_limit}",
+                review=Review.WAITING,
+            )
+        if parsed.bounce is not None:
+            return _bounce(mail, parsed, now)
+        if parsed.automatic:
+            return _automatic(mail, parsed, self._thread(parsed), now)
+        if parsed.sender is None or "@" not in parsed.sender.email:
+            return _Placement(
+                Outcome.QUARANTINED,
+                reason="no usable sender address (From is missing or unreadable)",
+                review=Review.WAITING,
+            )
+        if is_desk_address(parsed.sender.email):
+            return _Placement(
+                Outcome.HELD,
+                reason=f"sender is the desk's own address ({parsed.sender.email}): a loop",
+                review=Review.WAITING,
+            )
+        if not self.reviewed and self._repeated(mail):
+            return _Placement(
+                Outcome.HELD,
+                reason="loop: the same mail from this sender again within the hour",
+                review=Review.WAITING,
+            )
+        sender = self.people.identify(parsed.sender.email, parsed.sender.name)
+        ticket = self._thread(parsed)
+        if ticket is not None and ticket.status != Status.CLOSED:
+            return self._append(mail, parsed, sender, ticket)
+        return self._create(parsed, sender)
+
+    def _repeated(self, mail: InboundMail) -> bool:
+        """The same words from the same sender, received before this mail
+        within the loop window (this batch's earlier mail included)."""
+        earlier = self.recent.get((mail.sender, mail.content_hash), ())
+        return any(pk < mail.pk for pk in earlier)
+
+    def _thread(self, parsed: ParsedMail) -> Ticket | None:
+        """The ticket a mail answers: by an id we issued, else by the id of a
+        mail we received and placed on a ticket (a customer answering their
+        own earlier mail, often in the same batch), else the subject's [SD-n]
+        token, else our per-ticket reply address among its recipients."""
+        ids = _ids_of(parsed)
+        ticket = _ticket_of_ids(ids)
+        if ticket is not None:
+            return ticket
+        for message_id in ids[:MAX_THREAD_IDS]:  # the nearest reference first
+            pk = self.received.get(_received_key(message_id)) if message_id else None
+            if pk is not None and (ticket := _ticket(pk)) is not None:
+                return ticket
+        pk = ticket_pk_in_subject(parsed.subject)
+        if pk is not None and (ticket := _ticket(pk)) is not None:
+            return ticket
+        for address in [*(a.email for a in (*parsed.to, *parsed.cc)), *parsed.delivered_to]:
+            pk = ticket_pk_of_address(address)
+            if pk is not None and (ticket := _ticket(pk)) is not None:
+                return ticket
+        return None
+
+    def _append(
+        self, mail: InboundMail, parsed: ParsedMail, sender: Sender, ticket: Ticket
+    ) -> _Placement:
+        now = self.now
+        if not is_participant(ticket, sender) or (sender.user and not sender.user.is_active):
+            actions.do_note_mail(
+                ticket,
+                kind=EventKind.MAIL_HELD,
+                data={"mail": mail.pk, "from": sender.address, "subject": parsed.subject[:200]},
+                now=now,
+            )
+            return _Placement(
+                Outcome.HELD,
+                ticket,
+                reason=f"sender {sender.address} is not one of this ticket's people "
+                f"({ticket.company.name}, its partner or the vendor)",
+                review=Review.WAITING,
+            )
+        author = self.people.customer_for(sender, ticket.company)
+        try:
+            message = actions.do_reply(
+                ticket,
+                body=text_of(parsed),
+                public=True,
+                via=Channel.EMAIL,
+                uploads=uploads_of(parsed),
+                acting_user=author,
+                now=now,
+            )
+        except ActionError as exc:
+            if exc.code != "forbidden":
+                raise
+            return _Placement(
+                Outcome.HELD,
+                ticket,
+                reason=f"sender {sender.address}: {exc.message}",
+                review=Review.WAITING,
+            )
+        return _Placement(Outcome.APPENDED, ticket, message_id=message.pk)
+
+    def _create(self, parsed: ParsedMail, sender: Sender) -> _Placement:
+        assert parsed.sender is not None
+        now = self.now
+        user = sender.user
+        if user is not None and not user.is_active:
+            return _Placement(
+                Outcome.HELD,
+                reason=f"sender {sender.address} is deactivated",
+                review=Review.WAITING,
+            )
+        if user is not None and user.is_partner_staff:
+            return self._create_for_partner(parsed, sender, user)
+        if user is not None and not user.is_customer:
+            # Vendor staff write to the desk about a ticket; without one, which
+            # company a new ticket is for is theirs to say.
+            return _Placement(
+                Outcome.HELD,
+                reason=f"sender {sender.address} is staff and the mail names no ticket",
+                review=Review.WAITING,
+            )
+        company = sender.company
+        if company is None:
+            if settings.SUPPORTDESK_MAIL_UNKNOWN_SENDERS == "refuse":
+                outbound.refuse(
+                    to=sender.address,
+                    name=sender.name,
+                    subject=parsed.subject,
+                    in_reply_to=parsed.message_id,
+                    now=now,
+                    outbox=self.outbox,
+                )
+                return _Placement(
+                    Outcome.HELD,
+                    reason=f"unknown sender {sender.address} (unknown senders are refused)",
+                    review=Review.WAITING,
+                )
+            company = self.people.catch_all_company()
+        requester = self.people.customer_for(sender, company)
+        ticket = actions.do_submit_ticket(
+            company=company,
+            requester=requester,
+            subject=parsed.subject.strip() or NO_SUBJECT,
+            body=text_of(parsed),
+            product="",
+            severity=_opening_severity(company),
+            channel=Channel.EMAIL,
+            uploads=uploads_of(parsed),
+            acting_user=requester,
+            now=now,
         )
-    if parsed.bounce is not None:
-        return _bounce(mail, parsed, now)
-    if parsed.automatic:
-        return _automatic(mail, parsed, now)
-    if parsed.sender is None or "@" not in parsed.sender.email:
-        return _Placement(
-            Outcome.QUARANTINED,
-            reason="no usable sender address (From is missing or unreadable)",
-            review=Review.WAITING,
+        self._acknowledge(ticket, parsed, sender)
+        return _Placement(Outcome.CREATED, ticket)
+
+    def _create_for_partner(self, parsed: ParsedMail, sender: Sender, user: User) -> _Placement:
+        """Partner staff mail the vendor a new ticket for one of their companies:
+        the only one they have, or the one the subject names."""
+        companies = list(
+            Organization.objects.filter(
+                kind=Organization.Kind.COMPANY, parent_id=user.organization_id
+            )
         )
-    if is_desk_address(parsed.sender.email):
-        return _Placement(
-            Outcome.HELD,
-            reason=f"sender is the desk's own address ({parsed.sender.email}): a loop",
-            review=Review.WAITING,
+        named = [c for c in companies if c.name.lower() in parsed.subject.lower()]
+        choice = companies if len(companies) == 1 else named
+        if len(choice) != 1:
+            return _Placement(
+                Outcome.HELD,
+                reason=f"partner staff {sender.address}: the mail names none of the partner's "
+                "companies in its subject",
+                review=Review.WAITING,
+            )
+        ticket = actions.do_submit_ticket(
+            company=choice[0],
+            requester=user,
+            subject=parsed.subject.strip() or NO_SUBJECT,
+            body=text_of(parsed),
+            product="",
+            severity=_opening_severity(choice[0]),
+            channel=Channel.EMAIL,
+            to_vendor=True,
+            uploads=uploads_of(parsed),
+            acting_user=user,
+            now=self.now,
         )
-    if not reviewed and _repeated(mail, now):
-        return _Placement(
-            Outcome.HELD,
-            reason="loop: the same mail from this sender again within the hour",
-            review=Review.WAITING,
+        self._acknowledge(ticket, parsed, sender)
+        return _Placement(Outcome.CREATED, ticket)
+
+    def _acknowledge(self, ticket: Ticket, parsed: ParsedMail, sender: Sender) -> None:
+        outbound.acknowledge(
+            ticket,
+            to=sender.address,
+            name=sender.name,
+            in_reply_to=parsed.message_id,
+            references=list(parsed.references),
+            now=self.now,
+            outbox=self.outbox,
         )
-    sender = identify(parsed.sender.email, parsed.sender.name)
-    ticket = _thread(parsed)
-    if ticket is not None and ticket.status != Status.CLOSED:
-        return _append(mail, parsed, sender, ticket, now)
-    return _create(mail, parsed, sender, now)
 
 
 # -- noise ------------------------------------------------------------------------------
@@ -280,8 +528,9 @@ def _bounce(mail: InboundMail, parsed: ParsedMail, now: datetime) -> _Placement:
     return _Placement(Outcome.BOUNCE, ticket, reason=f"delivery to {recipients} failed")
 
 
-def _automatic(mail: InboundMail, parsed: ParsedMail, now: datetime) -> _Placement:
-    ticket = _thread(parsed)
+def _automatic(
+    mail: InboundMail, parsed: ParsedMail, ticket: Ticket | None, now: datetime
+) -> _Placement:
     if ticket is not None:
         actions.do_note_mail(
             ticket,
@@ -295,12 +544,6 @@ def _automatic(mail: InboundMail, parsed: ParsedMail, now: datetime) -> _Placeme
             now=now,
         )
     return _Placement(Outcome.AUTO_REPLY, ticket, reason=parsed.automatic)
-
-
-def _repeated(mail: InboundMail, now: datetime) -> bool:
-    if not mail.sender:
-        return False
-    return sent_lately(mail.sender, mail.content_hash, now - LOOP_WINDOW, mail.pk)
 
 
 # -- threading --------------------------------------------------------------------------
@@ -320,50 +563,12 @@ def _ticket_of_ids(ids: list[str]) -> Ticket | None:
     return None
 
 
-def _ticket_of_received(ids: list[str]) -> Ticket | None:
-    keys = [f"id:{i[:290]}" for i in ids if i][:MAX_THREAD_IDS]
-    if not keys:
-        return None
-    placed = (
-        InboundMail.objects.filter(
-            dedupe_key__in=keys,
-            outcome__in=(Outcome.CREATED, Outcome.APPENDED),
-            ticket__isnull=False,
-        )
-        .values_list("dedupe_key", "ticket_id")
-        .order_by()
-    )
-    found = dict(placed)
-    for key in keys:  # the nearest reference first, as _ids_of orders them
-        if key in found:
-            return _ticket(found[key])
-    return None
+def _received_key(message_id: str) -> str:
+    return f"id:{message_id[:290]}"
 
 
 def _ticket(pk: int) -> Ticket | None:
     return rows.ticket_by_pk(pk)
-
-
-def _thread(parsed: ParsedMail) -> Ticket | None:
-    """The ticket a mail answers: by an id we issued, else by the id of a
-    mail we received and placed on a ticket (a customer answering their own
-    earlier mail, often in the same batch), else the subject's [SD-n] token,
-    else our per-ticket reply address among its recipients."""
-    ids = _ids_of(parsed)
-    ticket = _ticket_of_ids(ids)
-    if ticket is not None:
-        return ticket
-    ticket = _ticket_of_received(ids)
-    if ticket is not None:
-        return ticket
-    pk = ticket_pk_in_subject(parsed.subject)
-    if pk is not None and (ticket := _ticket(pk)) is not None:
-        return ticket
-    for address in [*(a.email for a in (*parsed.to, *parsed.cc)), *parsed.delivered_to]:
-        pk = ticket_pk_of_address(address)
-        if pk is not None and (ticket := _ticket(pk)) is not None:
-            return ticket
-    return None
 
 
 # -- people's mail ----------------------------------------------------------------------
@@ -387,141 +592,6 @@ def text_of(parsed: ParsedMail) -> str:
     signature (the original stays downloadable)."""
     text = parsed.display_text.strip() or parsed.text.strip()
     return text[: actions.MAX_BODY] if text else NO_TEXT
-
-
-def _append(
-    mail: InboundMail, parsed: ParsedMail, sender: Sender, ticket: Ticket, now: datetime
-) -> _Placement:
-    if not is_participant(ticket, sender) or (sender.user and not sender.user.is_active):
-        actions.do_note_mail(
-            ticket,
-            kind=EventKind.MAIL_HELD,
-            data={"mail": mail.pk, "from": sender.address, "subject": parsed.subject[:200]},
-            now=now,
-        )
-        return _Placement(
-            Outcome.HELD,
-            ticket,
-            reason=f"sender {sender.address} is not one of this ticket's people "
-            f"({ticket.company.name}, its partner or the vendor)",
-            review=Review.WAITING,
-        )
-    author = sender.user or customer_for(sender, ticket.company)
-    try:
-        message = actions.do_reply(
-            ticket,
-            body=text_of(parsed),
-            public=True,
-            via=Channel.EMAIL,
-            uploads=uploads_of(parsed),
-            acting_user=author,
-            now=now,
-        )
-    except ActionError as exc:
-        if exc.code != "forbidden":
-            raise
-        return _Placement(
-            Outcome.HELD,
-            ticket,
-            reason=f"sender {sender.address}: {exc.message}",
-            review=Review.WAITING,
-        )
-    return _Placement(Outcome.APPENDED, ticket, message_id=message.pk)
-
-
-def _create(mail: InboundMail, parsed: ParsedMail, sender: Sender, now: datetime) -> _Placement:
-    assert parsed.sender is not None
-    user = sender.user
-    if user is not None and not user.is_active:
-        return _Placement(
-            Outcome.HELD, reason=f"sender {sender.address} is deactivated", review=Review.WAITING
-        )
-    if user is not None and user.is_partner_staff:
-        return _create_for_partner(parsed, sender, user, now)
-    if user is not None and not user.is_customer:
-        # Vendor staff write to the desk about a ticket; without one, which
-        # company a new ticket is for is theirs to say.
-        return _Placement(
-            Outcome.HELD,
-            reason=f"sender {sender.address} is staff and the mail names no ticket",
-            review=Review.WAITING,
-        )
-    company = sender.company
-    if company is None:
-        if settings.SUPPORTDESK_MAIL_UNKNOWN_SENDERS == "refuse":
-            outbound.refuse(
-                to=sender.address,
-                name=sender.name,
-                subject=parsed.subject,
-                in_reply_to=parsed.message_id,
-                now=now,
-            )
-            return _Placement(
-                Outcome.HELD,
-                reason=f"unknown sender {sender.address} (unknown senders are refused)",
-                review=Review.WAITING,
-            )
-        company = catch_all_company()
-    requester = customer_for(sender, company)
-    ticket = actions.do_submit_ticket(
-        company=company,
-        requester=requester,
-        subject=parsed.subject.strip() or NO_SUBJECT,
-        body=text_of(parsed),
-        product="",
-        severity=_opening_severity(company),
-        channel=Channel.EMAIL,
-        uploads=uploads_of(parsed),
-        acting_user=requester,
-        now=now,
-    )
-    _acknowledge(ticket, parsed, sender, now)
-    return _Placement(Outcome.CREATED, ticket)
-
-
-def _create_for_partner(
-    parsed: ParsedMail, sender: Sender, user: User, now: datetime
-) -> _Placement:
-    """Partner staff mail the vendor a new ticket for one of their companies:
-    the only one they have, or the one the subject names."""
-    companies = list(
-        Organization.objects.filter(kind=Organization.Kind.COMPANY, parent_id=user.organization_id)
-    )
-    named = [c for c in companies if c.name.lower() in parsed.subject.lower()]
-    choice = companies if len(companies) == 1 else named
-    if len(choice) != 1:
-        return _Placement(
-            Outcome.HELD,
-            reason=f"partner staff {sender.address}: the mail names none of the partner's "
-            "companies in its subject",
-            review=Review.WAITING,
-        )
-    ticket = actions.do_submit_ticket(
-        company=choice[0],
-        requester=user,
-        subject=parsed.subject.strip() or NO_SUBJECT,
-        body=text_of(parsed),
-        product="",
-        severity=_opening_severity(choice[0]),
-        channel=Channel.EMAIL,
-        to_vendor=True,
-        uploads=uploads_of(parsed),
-        acting_user=user,
-        now=now,
-    )
-    _acknowledge(ticket, parsed, sender, now)
-    return _Placement(Outcome.CREATED, ticket)
-
-
-def _acknowledge(ticket: Ticket, parsed: ParsedMail, sender: Sender, now: datetime) -> None:
-    outbound.acknowledge(
-        ticket,
-        to=sender.address,
-        name=sender.name,
-        in_reply_to=parsed.message_id,
-        references=list(parsed.references),
-        now=now,
-    )
 
 
 def _opening_severity(company: Organization) -> int:

@@ -1,11 +1,13 @@
 """Reads every inbound mail makes, as statements built once per process
 (`lib/fastsql`): which company a domain belongs to, and whether the same
 words came moments ago. (Who the sender is: `accounts/rows.py`; the ticket a
-reply names: `tickets/rows.py`.) Through the ORM these cost more in SQL
+reply names: `tickets/rows.py`.) A batch of mail asks each question once
+for all its mails. Through the ORM these cost more in SQL
 compilation than in the database (bench/mail_bench.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -13,7 +15,7 @@ from typing import Any
 from django.db import connection
 
 from supportdesk.accounts.models import Organization
-from supportdesk.lib.fastsql import Columns, build_row
+from supportdesk.lib.fastsql import Columns, any_of, build_row, default_db, list_param
 from supportdesk.mail.models import InboundMail, Outcome
 
 _company = Columns(Organization, "c")
@@ -52,22 +54,48 @@ def companies_naming_domain(domain: str) -> list[Organization]:
 
 
 @cache
-def _repeated_sql(vendor: str) -> str:
+def _recent_sql(vendor: str) -> str:
     return (
-        f"SELECT 1 FROM {_table(InboundMail)} WHERE sender = %s AND received_at >= %s "
-        "AND content_hash = %s AND id <> %s AND outcome <> %s LIMIT 1"
+        f"SELECT sender, content_hash, id FROM {_table(InboundMail)} "
+        f"WHERE sender {any_of(connection)} AND received_at >= %s AND outcome <> %s"
     )
 
 
-def sent_lately(sender: str, content_hash: str, since: datetime, other_than: int) -> bool:
-    """Did this sender send these very words since `since` (a loop)?"""
+def recent_mail(senders: Collection[str], since: datetime) -> dict[tuple[str, str], list[int]]:
+    """What these senders sent since `since`: the ids of their mail by
+    (sender, content hash), for the loop guard."""
+    if not senders:
+        return {}
+    db = default_db()
     params = [
-        sender,
-        connection.ops.adapt_datetimefield_value(since),
-        content_hash,
-        other_than,
+        list_param(db, senders),
+        db.ops.adapt_datetimefield_value(since),
         Outcome.DUPLICATE.value,
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(_repeated_sql(connection.vendor), params)
-        return cursor.fetchone() is not None
+    with db.cursor() as cursor:
+        cursor.execute(_recent_sql(db.vendor), params)
+        rows = cursor.fetchall()
+    found: dict[tuple[str, str], list[int]] = {}
+    for sender, content_hash, pk in rows:
+        found.setdefault((sender, content_hash), []).append(pk)
+    return found
+
+
+@cache
+def _placed_sql(vendor: str) -> str:
+    return (
+        f"SELECT dedupe_key, ticket_id FROM {_table(InboundMail)} "
+        f"WHERE dedupe_key {any_of(connection)} AND outcome IN (%s, %s) "
+        "AND ticket_id IS NOT NULL"
+    )
+
+
+def tickets_of_received(keys: Collection[str]) -> dict[str, int]:
+    """The tickets that received mail with these dedupe keys became or joined."""
+    if not keys:
+        return {}
+    db = default_db()
+    params = [list_param(db, keys), Outcome.CREATED.value, Outcome.APPENDED.value]
+    with db.cursor() as cursor:
+        cursor.execute(_placed_sql(db.vendor), params)
+        return {key: int(pk) for key, pk in cursor.fetchall()}

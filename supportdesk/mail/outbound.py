@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from functools import cache
 
 from django.core.mail import EmailMessage, mailers
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from supportdesk.lib.fastsql import Inserter
+from supportdesk.lib.fastsql import Inserter, any_of, default_db, list_param
 from supportdesk.mail.addresses import desk_address, new_message_id, reply_address
 from supportdesk.mail.models import InboundMail, OutboundMail
 from supportdesk.policies.active import policy_for_version
@@ -97,11 +98,72 @@ def refusal_text(name: str) -> str:
     )
 
 
-def automatic_allowed(address: str, now: datetime) -> bool:
-    recent = OutboundMail.objects.filter(
-        recipient=address.lower(), automatic=True, created_at__gte=now - AUTOMATIC_WINDOW
+class Outbox:
+    """The outbox rows a piece of work queues, written in one statement when
+    it ends (`flush`, inside its transaction), with the cap on automatic mail
+    read once for all its recipients and counting what it queues itself."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+        self.pending: list[OutboundMail] = []
+        self._automatic: dict[str, int] = {}
+
+    def prefetch(self, addresses: Iterable[str]) -> None:
+        """Read the automatic mail each address got within the window."""
+        wanted = {a.lower() for a in addresses} - self._automatic.keys()
+        if not wanted:
+            return
+        db = default_db()
+        with db.cursor() as cursor:
+            cursor.execute(
+                _automatic_sql(db.vendor),
+                [
+                    list_param(db, wanted),
+                    db.ops.adapt_datetimefield_value(self.now - AUTOMATIC_WINDOW),
+                ],
+            )
+            counts = dict(cursor.fetchall())
+        for address in wanted:
+            self._automatic[address] = int(counts.get(address, 0))
+
+    def automatic_allowed(self, address: str) -> bool:
+        address = address.lower()
+        if address not in self._automatic:
+            self.prefetch([address])
+        return self._automatic[address] < AUTOMATIC_PER_RECIPIENT
+
+    def add(self, mail: OutboundMail) -> None:
+        self.pending.append(mail)
+        if mail.automatic and mail.recipient:
+            self._automatic[mail.recipient] = self._automatic.get(mail.recipient, 0) + 1
+
+    def mark(self) -> int:
+        return len(self.pending)
+
+    def rewind(self, mark: int) -> None:
+        """Forget what was added since `mark` (its change was rolled back)."""
+        for mail in self.pending[mark:]:
+            if mail.automatic and mail.recipient in self._automatic:
+                self._automatic[mail.recipient] -= 1
+        del self.pending[mark:]
+
+    def flush(self) -> None:
+        """Write the pending rows; they are delivered once the transaction commits."""
+        if not self.pending:
+            return
+        _insert.insert(*self.pending)
+        _queued().extend(m.pk for m in self.pending)
+        self.pending.clear()
+        transaction.on_commit(deliver_queued)
+
+
+@cache
+def _automatic_sql(vendor: str) -> str:
+    table = connection.ops.quote_name(OutboundMail._meta.db_table)
+    return (
+        f"SELECT recipient, COUNT(*) FROM {table} WHERE recipient {any_of(connection)} "
+        "AND automatic AND created_at >= %s GROUP BY recipient"
     )
-    return recent.count() < AUTOMATIC_PER_RECIPIENT
 
 
 def queue_mail(
@@ -117,8 +179,10 @@ def queue_mail(
     message: Message | None = None,
     cc: Sequence[str] = (),
     now: datetime | None = None,
+    outbox: Outbox | None = None,
 ) -> OutboundMail:
-    """Record a mail in the outbox; it is delivered once the transaction commits."""
+    """Record a mail in the outbox (now, or when `outbox` is flushed); it is
+    delivered once the transaction commits."""
     mail = OutboundMail(
         created_at=now or timezone.now(),
         kind=kind,
@@ -136,9 +200,12 @@ def queue_mail(
         body=body,
         automatic=automatic,
     )
-    _insert.insert(mail)
-    _queued().append(mail.pk)
-    transaction.on_commit(deliver_queued)
+    if outbox is not None:
+        outbox.add(mail)
+    else:
+        _insert.insert(mail)
+        _queued().append(mail.pk)
+        transaction.on_commit(deliver_queued)
     return mail
 
 
@@ -181,13 +248,16 @@ def acknowledge(
     in_reply_to: str,
     references: Sequence[str],
     now: datetime,
+    outbox: Outbox | None = None,
 ) -> OutboundMail | None:
     """The acknowledgement of a ticket opened by mail, unless the cap on
     automatic mail to this address is reached."""
-    if not automatic_allowed(to, now):
+    own = outbox is None
+    outbox = outbox or Outbox(now)
+    if not outbox.automatic_allowed(to):
         log.warning("acknowledgement of %s to %s skipped: automatic-mail cap", ticket, to)
         return None
-    return queue_mail(
+    mail = queue_mail(
         kind=OutboundMail.Kind.ACKNOWLEDGEMENT,
         ticket=ticket,
         to=[to],
@@ -197,11 +267,25 @@ def acknowledge(
         in_reply_to=in_reply_to,
         references=[*references, in_reply_to] if in_reply_to else list(references),
         now=now,
+        outbox=outbox,
     )
+    if own:
+        outbox.flush()
+    return mail
 
 
-def refuse(*, to: str, name: str, subject: str, in_reply_to: str, now: datetime) -> None:
-    if not automatic_allowed(to, now):
+def refuse(
+    *,
+    to: str,
+    name: str,
+    subject: str,
+    in_reply_to: str,
+    now: datetime,
+    outbox: Outbox | None = None,
+) -> None:
+    own = outbox is None
+    outbox = outbox or Outbox(now)
+    if not outbox.automatic_allowed(to):
         return
     queue_mail(
         kind=OutboundMail.Kind.REFUSAL,
@@ -213,7 +297,10 @@ def refuse(*, to: str, name: str, subject: str, in_reply_to: str, now: datetime)
         in_reply_to=in_reply_to,
         references=[in_reply_to] if in_reply_to else [],
         now=now,
+        outbox=outbox,
     )
+    if own:
+        outbox.flush()
 
 
 def mail_reply(ticket: Ticket, message: Message, *, now: datetime) -> OutboundMail | None:

@@ -9,13 +9,15 @@ With `refuse` they get a polite answer and the mail waits for staff.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils.text import slugify
 
 from supportdesk.accounts.models import Organization, Role, User
-from supportdesk.accounts.rows import user_by_email
+from supportdesk.accounts.rows import users_by_email
+from supportdesk.lib.fastsql import Inserter
 from supportdesk.mail.lookups import companies_naming_domain
 from supportdesk.tickets.models import Ticket
 
@@ -29,13 +31,64 @@ class Sender:
     company: Organization | None
 
 
-def identify(address: str, name: str) -> Sender:
-    address = address.lower()
-    user = user_by_email(address)
-    if user is not None:
-        company = user.organization if user.is_customer else None
-        return Sender(address, name, user, company)
-    return Sender(address, name, None, company_of_domain(address.rpartition("@")[2]))
+class Directory:
+    """Who's who for a batch of mail: each sender's user and each domain's
+    company asked once, the users the batch creates remembered (a second
+    mail from a new person finds them)."""
+
+    def __init__(self) -> None:
+        self.users: dict[str, User | None] = {}
+        self.domains: dict[str, Organization | None] = {}
+        self._catch_all: Organization | None = None
+
+    def prefetch(self, addresses: Iterable[str]) -> None:
+        wanted = {a.lower() for a in addresses} - self.users.keys()
+        found = users_by_email(wanted)
+        for address in wanted:
+            self.users[address] = found.get(address)
+
+    def identify(self, address: str, name: str) -> Sender:
+        address = address.lower()
+        if address not in self.users:
+            self.prefetch([address])
+        user = self.users[address]
+        if user is not None:
+            company = user.organization if user.is_customer else None
+            return Sender(address, name, user, company)
+        domain = address.rpartition("@")[2]
+        if domain not in self.domains:
+            self.domains[domain] = company_of_domain(domain)
+        return Sender(address, name, None, self.domains[domain])
+
+    def customer_for(self, sender: Sender, company: Organization) -> User:
+        """The sender as a customer user of `company`, created if new. Created
+        users have no password; the portal's password reset gives them one."""
+        if sender.user is not None:
+            return sender.user
+        user = User(
+            email=sender.address, name=sender.name[:200], organization=company, role=Role.CUSTOMER
+        )
+        user.set_unusable_password()
+        _insert_user.insert(user)
+        self.users[sender.address] = user
+        return user
+
+    def catch_all_company(self) -> Organization:
+        if self._catch_all is None:
+            self._catch_all = catch_all_company()
+        return self._catch_all
+
+    def mark(self) -> dict[str, User | None]:
+        return dict(self.users)
+
+    def rewind(self, mark: dict[str, User | None]) -> None:
+        """Forget what was learnt since `mark`: its change was rolled back,
+        and with it the users (and the catch-all company) it created."""
+        self.users = mark
+        self._catch_all = None
+
+
+_insert_user = Inserter(User)
 
 
 def company_of_domain(domain: str) -> Organization | None:
@@ -82,13 +135,3 @@ def catch_all_company() -> Organization:
         defaults={"kind": Organization.Kind.COMPANY, "name": name, "parent": vendor},
     )
     return company
-
-
-def customer_for(sender: Sender, company: Organization) -> User:
-    """The sender as a customer user of `company`, created if new. Created
-    users have no password; the portal's password reset gives them one."""
-    if sender.user is not None:
-        return sender.user
-    return User.objects.create_user(
-        sender.address, None, name=sender.name[:200], organization=company, role=Role.CUSTOMER
-    )
