@@ -18,7 +18,9 @@ What it does, in order:
    customer, so every ticket starts with the vendor and its clock), --create
    tickets per run with 1 and with 8 concurrent clients (threads, one
    keep-alive connection each). A warm-up of 20 requests per run is not
-   counted. Prints tickets/s and p50/p95 latency.
+   counted. Prints tickets/s and p50/p95 latency. With --peer, django-helpdesk's
+   API then opens the same tickets, served the same way
+   (bench/peers/django_helpdesk_api.py), and its rows join the table.
 4. Reading at scale: bulk-loads tickets with COPY up to each --tickets size
    (cumulative; realistic columns: mostly open statuses, response due times
    from the policy's own `response_due_many`, both tiers, 240 extra companies,
@@ -70,6 +72,8 @@ BIN = Path(sys.executable).parent
 CUSTOMER = "user@initech.example"
 ENGINEER = "engineer@vendor.example"
 WARM_UP = 20
+PEER_SCRIPT = ROOT / "bench" / "peers" / "django_helpdesk_api.py"
+PEER_PATH = "/helpdesk/api/tickets/"
 EXTRA_COMPANIES = 240
 COPY_BATCH = 50_000
 NAT = np.datetime64("NaT", "us")
@@ -754,7 +758,8 @@ def sizes(text: str) -> list[int]:
 
 def run_creation(port: int, token: str, options: argparse.Namespace) -> None:
     check_api(port, token)
-    rows = []
+    ours: dict[int, list[str]] = {}
+    rates: dict[int, float] = {}
     number = 1
     for clients in options.clients:
         create_tickets(port, token, WARM_UP, clients, number)
@@ -767,19 +772,88 @@ def run_creation(port: int, token: str, options: argparse.Namespace) -> None:
                 f"first: {timing.first_error}\nthe desk's log ({SERVER_LOG}) ends:\n"
                 f"{server_log_tail()}"
             )
-        rows.append(
-            [
-                f"{clients}",
-                f"{len(timing.latencies):,}",
-                f"{timing.rate:,.0f}",
-                ms(timing.quantile(0.5)),
-                ms(timing.quantile(0.95)),
-                f"{timing.seconds:.1f}",
-            ]
-        )
+        rates[clients] = timing.rate
+        ours[clients] = [
+            f"{clients}",
+            f"{len(timing.latencies):,}",
+            f"{timing.rate:,.0f}",
+            ms(timing.quantile(0.5)),
+            ms(timing.quantile(0.95)),
+            f"{timing.seconds:.1f}",
+        ]
+    headers = ["clients", "tickets", "tickets/s", "p50 ms", "p95 ms", "wall s"]
+    if not options.peer:
+        print(f"Ticket creation: POST /api/v1/tickets as {CUSTOMER}, JSON, HTTP/1.1 keep-alive")
+        print(table(headers, list(ours.values())))
+        print()
+        return
+
+    peer = run_peer(options)
+    runs = {run["clients"]: run for run in peer["runs"]} if peer else {}
+    name = peer["peer"].split(" (")[0] if peer else ""
+    rows = []
+    for clients, row in ours.items():
+        rows.append(["supportdesk", *row])
+        if clients in runs:
+            run = runs[clients]
+            rows.append(
+                [
+                    name,
+                    f"{clients}",
+                    f"{run['tickets']:,}",
+                    f"{run['rate']:,.0f}",
+                    ms(run["p50_ms"]),
+                    ms(run["p95_ms"]),
+                    f"{run['seconds']:.1f}",
+                ]
+            )
     print(f"Ticket creation: POST /api/v1/tickets as {CUSTOMER}, JSON, HTTP/1.1 keep-alive")
-    print(table(["clients", "tickets", "tickets/s", "p50 ms", "p95 ms", "wall s"], rows))
+    if peer:
+        print(
+            f"peer: {peer['peer']}: POST {PEER_PATH} (a staff user's DRF token, "
+            f"submitter_email {CUSTOMER}), granian WSGI {options.workers} × {options.threads}; "
+            f"{peer.get('sql_per_ticket', '?')} SQL statements per ticket"
+        )
+    print(table(["desk", *headers], rows))
+    for clients, rate in rates.items():
+        if clients in runs and runs[clients]["rate"]:
+            print(
+                f"ratio at {clients} clients: supportdesk ÷ django-helpdesk = "
+                f"{rate / runs[clients]['rate']:.1f}×"
+            )
     print()
+
+
+def run_peer(options: argparse.Namespace) -> dict[str, Any] | None:
+    """django-helpdesk's API ticket creation, same clients, sizes and server
+    shape (bench/peers/; it keeps its own virtualenv between runs). None, with
+    the reason printed, when it fails: our figures stand without it."""
+    command = [
+        sys.executable,
+        str(PEER_SCRIPT),
+        *("--clients", ",".join(str(c) for c in options.clients)),
+        *("--create", str(options.create)),
+        *("--workers", str(options.workers), "--threads", str(options.threads)),
+    ]
+    print(
+        "running the peer, django-helpdesk's API (bench/peers/django_helpdesk_api.py; "
+        "its first run builds a virtualenv) …",
+        flush=True,
+    )
+    # The peer sets up its own Django project; ours must not leak into it.
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    lines = done.stdout.strip().splitlines()
+    if done.returncode == 0 and lines:
+        try:
+            peer = json.loads(lines[-1])
+            if peer["runs"]:
+                return dict(peer)
+        except (ValueError, KeyError, TypeError):
+            pass
+    why = "\n".join(f"  {line}" for line in done.stderr.strip().splitlines()[-15:])
+    print(f"the peer failed (exit {done.returncode}); no peer figures this run:\n{why}")
+    return None
 
 
 def run_reading(
@@ -838,6 +912,11 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--skip-api", action="store_true", help="no ticket creation run")
     parser.add_argument(
+        "--peer",
+        action="store_true",
+        help="also time django-helpdesk's API creating tickets (bench/peers/)",
+    )
+    parser.add_argument(
         "--skip-load", action="store_true", help="read the existing database as it is"
     )
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
@@ -855,6 +934,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         "LOG_LEVEL": "WARNING",
         # Mail intake is not measured here (bench/mail_bench.py is).
         "SMTP_RECEIVER": "off",
+        # Opening tickets over the API queues no work for the worker.
+        "WORKER": "off",
     }
     os.environ.update(settings)
     env = dict(os.environ)

@@ -23,7 +23,10 @@ usage: supportdesk COMMAND [ARGS]
 
 commands:
   serve [--host H] [--port P] [--workers N] [--threads N]
-                                   run the desk (web)
+                                   run the desk: web, mail intake and worker
+  worker [--batch]                 run queued work (mail delivery)
+  receive-mail                     the SMTP receiver and IMAP pollers
+  ingest-mail FILE…                mail files in, one JSON line each
   migrate                          create or update the database tables
   policy check FILE                check a policy file
   policy render [--format md|html] [--policy FILE]
@@ -86,7 +89,7 @@ def serve(argv: Sequence[str]) -> int:
     # request paid a hop into a thread pool. Opening tickets over the API with
     # 8 clients went from 74/s (uvicorn, ASGI) to 157/s on the same code
     # (bench/desk_bench.py).
-    mail = _start_mail_intake()
+    helpers = [p for p in (_start_mail_intake(), _start_worker()) if p is not None]
     try:
         Granian(
             "supportdesk.wsgi:application",
@@ -99,9 +102,10 @@ def serve(argv: Sequence[str]) -> int:
             log_access=options.access_log,
         ).serve()
     finally:
-        if mail is not None:
-            mail.terminate()
-            mail.wait(timeout=30)
+        for helper in helpers:
+            helper.terminate()
+        for helper in helpers:
+            helper.wait(timeout=30)
     return 0
 
 
@@ -113,6 +117,16 @@ def _start_mail_intake() -> subprocess.Popen[bytes] | None:
     ):
         return None
     return subprocess.Popen([sys.executable, "-m", "supportdesk.cli", "receive-mail"])
+
+
+def _start_worker() -> subprocess.Popen[bytes] | None:
+    """`supportdesk worker` beside the web processes, unless WORKER=off (at
+    scale workers run on their own; immediate tasks need none)."""
+    if os.environ.get("WORKER", "").strip().lower() == "off":
+        return None
+    if os.environ.get("TASKS_BACKEND", "").strip().lower() == "immediate":
+        return None
+    return subprocess.Popen([sys.executable, "-m", "supportdesk.cli", "worker"])
 
 
 def env_flag(name: str) -> bool:

@@ -32,11 +32,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     # Serves the API docs' own scripts and styles rather than a CDN's.
     "ninja",
+    "django_tasks_db",
     "supportdesk.policies",
     "supportdesk.accounts",
     "supportdesk.assets",
     "supportdesk.tickets",
     "supportdesk.mail",
+    "supportdesk.worker",
     "supportdesk.demo",
     "supportdesk.portal",
 ]
@@ -142,6 +144,18 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 _MAIL_DEFAULT = "smtp://localhost:25" if env_bool("SUPPORTDESK_PRODUCTION", False) else "console://"
 MAILERS = {"default": parse_email_url(env_str("EMAIL_URL", _MAIL_DEFAULT))}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "support@supportdesk.localhost")
+
+# Work done after the change that asks for it (delivering mail): queued in
+# the database for `supportdesk worker`, or run at once in the committing
+# process (`TASKS_BACKEND=immediate`, what the tests use).
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+}
+_task_backend = env_str("TASKS_BACKEND", "database")
+if _task_backend not in _TASK_BACKENDS:
+    raise ConfigError(f"TASKS_BACKEND={_task_backend!r}: choose {' or '.join(_TASK_BACKENDS)}")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_task_backend]}}
 
 # -- Mail (the mail issue; README lists each setting) --------------------------------
 # The desk's own address: mail to it (and to support+SD-12@…) opens and

@@ -20,6 +20,7 @@ from functools import cache
 from django.core.mail import EmailMessage, mailers
 from django.db import connection, transaction
 from django.db.models import F
+from django.tasks import task
 from django.utils import timezone
 
 from supportdesk.lib.fastsql import Inserter, any_of, default_db, list_param
@@ -154,7 +155,7 @@ class Outbox:
         _insert.insert(*self.pending)
         _queued().extend(m.pk for m in self.pending)
         self.pending.clear()
-        transaction.on_commit(deliver_queued)
+        transaction.on_commit(deliver_queued, robust=True)
 
 
 @cache
@@ -205,7 +206,7 @@ def queue_mail(
     else:
         _insert.insert(mail)
         _queued().append(mail.pk)
-        transaction.on_commit(deliver_queued)
+        transaction.on_commit(deliver_queued, robust=True)
     return mail
 
 
@@ -230,14 +231,42 @@ def take_queued() -> list[int]:
 
 
 def deliver_queued() -> None:
-    """After a commit: send everything this thread queued, over one mail
-    connection. The first of a transaction's hooks does it all; the others
-    find nothing left. Rows a rollback removed are simply not found."""
+    """After a commit: hand everything this thread queued to the worker, as
+    one task (one mail connection). The first of a transaction's hooks does
+    it all; the others find nothing left. Rows a rollback removed are simply
+    not found."""
     queued = _queued()
     if queued:
         pks = list(queued)
         queued.clear()
-        deliver(*pks)
+        deliver_outbox.enqueue(pks)
+
+
+# A mail still queued this long after it was written lost its delivery task
+# (the enqueue failed after the commit, or the queue was cleared): long
+# enough that a busy worker is not racing a task it has yet to run.
+STRANDED_AFTER = timedelta(minutes=10)
+_DELIVERY_CHUNK = 100
+
+
+def redeliver_stranded(now: datetime | None = None) -> int:
+    """Queue delivery again for outbox mail that lost its task; how many."""
+    before = (now or timezone.now()) - STRANDED_AFTER
+    pks = list(
+        OutboundMail.objects.filter(state=OutboundMail.State.QUEUED, created_at__lt=before)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for start in range(0, len(pks), _DELIVERY_CHUNK):
+        deliver_outbox.enqueue(pks[start : start + _DELIVERY_CHUNK])
+    return len(pks)
+
+
+@task()
+def deliver_outbox(pks: list[int]) -> None:
+    """The worker's half of `deliver_queued`: send these outbox rows (those
+    still queued)."""
+    deliver(*pks)
 
 
 def acknowledge(
