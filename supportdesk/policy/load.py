@@ -366,6 +366,7 @@ def _severity_rules(node: Node, levels: list[int]) -> SeverityRules:
         "dedicated_contact",
         "lifecycle",
         "source",
+        "warn_at_percent",
     )
     dedicated = None
     if "dedicated_contact" in node.table():
@@ -390,6 +391,7 @@ def _severity_rules(node: Node, levels: list[int]) -> SeverityRules:
         dedicated_contact=dedicated,
         lifecycle_text=tuple(_section(n) for n in node.opt("lifecycle", []).items()),
         source=node.get("source").text(),
+        warn_at_percent=node.opt("warn_at_percent", 75).integer(1, 99),
     )
 
 

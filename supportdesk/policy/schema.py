@@ -129,6 +129,8 @@ class SeverityRules:
     dedicated_contact: DedicatedContactRule | None
     lifecycle_text: tuple[Section, ...]
     source: str
+    # The SLA worker warns once this share of a first-response target has run.
+    warn_at_percent: int = 75
 
 
 @dataclass(frozen=True)

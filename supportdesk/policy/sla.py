@@ -396,6 +396,46 @@ def _change(policy: Policy, run: _Run, at: datetime, new: int, reason: str) -> N
     run.changes.append(Change(at, old, new, kind, rule, before, run.due, reason))
 
 
+def warning_at(policy: Policy, state: SlaState) -> datetime | None:
+    """When to warn that the first response is coming due: once the policy's
+    `warn_at_percent` of the target in force has run, counted on its calendar
+    from what the due time is counted from (never after the due time). None
+    once responded to, or while no vendor clock runs."""
+    if state.first_response_at is not None or state.response_due_at is None:
+        return None
+    if state.basis_at is None or state.target is None:
+        return None
+    share = state.target.duration * policy.severity_rules.warn_at_percent / 100
+    at = policy.calendar(state.target.calendar).add(state.basis_at, share)
+    return min(at, state.response_due_at)
+
+
+@dataclass(frozen=True)
+class Alarm:
+    """A moment the SLA clock calls out: the warning before the first
+    response is due, or the breach when it was due and did not come."""
+
+    kind: str  # "warning" | "breach"
+    at: datetime
+    due_at: datetime
+    severity: int
+
+
+def alarms(policy: Policy, state: SlaState) -> tuple[Alarm, ...]:
+    """The warning and the breach the current due time calls for, in time
+    order; none once responded to or while no vendor clock runs. A breach is
+    called at the due time itself: the last instant still in time."""
+    due = state.response_due_at
+    if due is None or state.first_response_at is not None:
+        return ()
+    out = []
+    warn = warning_at(policy, state)
+    if warn is not None and warn < due:
+        out.append(Alarm("warning", warn, due, state.severity))
+    out.append(Alarm("breach", due, due, state.severity))
+    return tuple(out)
+
+
 def explain(
     policy: Policy, events: tuple[SlaEvent, ...], *, now: datetime | None = None
 ) -> Explanation:

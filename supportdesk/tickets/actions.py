@@ -33,7 +33,7 @@ from supportdesk.policy.intake import check_intake
 from supportdesk.policy.severity import check_change, check_request, opening_severity
 from supportdesk.policy.sla import SlaState
 from supportdesk.tickets import notify, rows
-from supportdesk.tickets.adapters import sla_events
+from supportdesk.tickets.adapters import ALARM_KINDS, alarm_key, pending_alarms, sla_events
 from supportdesk.tickets.models import (
     Attachment,
     Channel,
@@ -152,11 +152,18 @@ def _policy(ticket: Ticket) -> Policy:
 def _refresh(ticket: Ticket, now: datetime) -> None:
     """Rewrite the derived columns from the history and save the ticket."""
     history = rows.events_of(ticket)
-    _apply(ticket, _policy(ticket).sla(sla_events(ticket, history), now=now), now)
+    policy = _policy(ticket)
+    _apply(ticket, policy, policy.sla(sla_events(ticket, history), now=now), history, now)
     rows.save_changes.update(ticket)
 
 
-def _apply(ticket: Ticket, state: SlaState, now: datetime) -> None:
+def _apply(
+    ticket: Ticket,
+    policy: Policy,
+    state: SlaState,
+    history: Sequence[TicketEvent],
+    now: datetime,
+) -> None:
     ticket.severity = state.severity
     ticket.tier = state.tier
     ticket.clock_started_at = state.clock_started_at
@@ -164,6 +171,8 @@ def _apply(ticket: Ticket, state: SlaState, now: datetime) -> None:
     ticket.first_response_at = state.first_response_at
     ticket.breached = state.breached
     ticket.requested_severity = state.pending_request.severity if state.pending_request else None
+    owed = pending_alarms(policy, state, history, ticket.status)
+    ticket.sla_next_at = owed[0].at if owed else None
     ticket.updated_at = now
 
 
@@ -286,7 +295,7 @@ def do_submit_ticket(
         events.append(_event(EventKind.FORWARDED, at=now, actor=None, data=forward))
     # A new ticket's history is all in hand: its derived columns are read
     # from these events before the insert, with no re-read after it.
-    _apply(ticket, policy.sla(sla_events(ticket, events), now=now), now)
+    _apply(ticket, policy, policy.sla(sla_events(ticket, events), now=now), events, now)
 
     remember_active_policy_once()
     message = Message(
@@ -680,6 +689,43 @@ def do_note_mail(ticket: Ticket, *, kind: EventKind, data: dict[str, Any], now: 
         ticket = _locked(ticket)
         _append(ticket, kind, at=now, actor=None, public=False, data=data)
         rows.save_chain_head.update(ticket)
+
+
+# -- the SLA clock ----------------------------------------------------------------------
+
+
+def do_record_alarms(ticket: Ticket, *, now: datetime) -> list[TicketEvent]:
+    """Record the SLA warnings and breaches due by `now` and not yet recorded
+    (the worker's sweep, tickets/clock.py), each at the instant it happened,
+    however late the sweep comes. A warning whose breach is recorded with it
+    is marked late: it tells the history, and warns nobody of the past."""
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        history = rows.events_of(ticket)
+        policy = _policy(ticket)
+        state = policy.sla(sla_events(ticket, history), now=now)
+        due = [a for a in pending_alarms(policy, state, history, ticket.status) if a.at <= now]
+        overtaken = any(a.kind == "breach" for a in due)
+        recorded = []
+        for alarm in due:
+            recorded.append(
+                _append(
+                    ticket,
+                    ALARM_KINDS[alarm.kind],
+                    at=alarm.at,
+                    actor=None,
+                    public=False,
+                    data={
+                        "due": alarm_key(alarm.kind, alarm.due_at)[1],
+                        "severity": alarm.severity,
+                        "late": alarm.kind == "warning" and overtaken,
+                        "recorded_at": now.isoformat(),
+                    },
+                )
+            )
+        _apply(ticket, policy, state, [*history, *recorded], now)
+        rows.save_changes.update(ticket)
+    return recorded
 
 
 # -- attachments ----------------------------------------------------------------------

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Iterable
+from datetime import UTC, datetime
 
 from supportdesk.policy import Policy
 from supportdesk.policy.sla import (
+    Alarm,
     Explanation,
     Forwarded,
     Responded,
@@ -16,9 +18,12 @@ from supportdesk.policy.sla import (
     SlaEvent,
     SlaState,
     Submitted,
+    alarms,
     explain,
 )
-from supportdesk.tickets.models import EventKind, Ticket, TicketEvent
+from supportdesk.tickets.models import OPEN_STATUSES, EventKind, Ticket, TicketEvent
+
+ALARM_KINDS = {"warning": EventKind.SLA_WARNING, "breach": EventKind.SLA_BREACHED}
 
 
 def sla_events(ticket: Ticket, events: list[TicketEvent]) -> tuple[SlaEvent, ...]:
@@ -70,3 +75,25 @@ def sla_state(policy: Policy, ticket: Ticket, *, now: datetime | None = None) ->
 
 def sla_explanation(policy: Policy, ticket: Ticket, *, now: datetime | None = None) -> Explanation:
     return explain(policy, sla_events(ticket, ticket_events(ticket)), now=now)
+
+
+def alarm_key(kind: str, due_at: datetime) -> tuple[str, str]:
+    """What identifies an alarm in the history: its kind and the due time it
+    is about (a due time that moves calls for alarms of its own)."""
+    return kind, due_at.astimezone(UTC).isoformat()
+
+
+def recorded_alarms(events: Iterable[TicketEvent]) -> set[tuple[str, str]]:
+    kinds: dict[str, str] = {str(v): k for k, v in ALARM_KINDS.items()}
+    return {(kinds[e.kind], str(e.data.get("due", ""))) for e in events if e.kind in kinds}
+
+
+def pending_alarms(
+    policy: Policy, state: SlaState, events: Iterable[TicketEvent], status: str
+) -> list[Alarm]:
+    """The alarms the ticket still owes, in time order: none once it is
+    resolved or closed."""
+    if status not in OPEN_STATUSES:
+        return []
+    done = recorded_alarms(events)
+    return [a for a in alarms(policy, state) if alarm_key(a.kind, a.due_at) not in done]

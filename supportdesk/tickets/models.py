@@ -105,6 +105,8 @@ class Ticket(models.Model):
     response_due_at = models.DateTimeField(null=True, blank=True)
     first_response_at = models.DateTimeField(null=True, blank=True)
     breached = models.BooleanField(default=False)
+    # The next SLA warning or breach the worker must record (tickets/clock.py).
+    sla_next_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
 
     # Head of the event hash chain, so appending needs no read of the tail.
@@ -127,6 +129,12 @@ class Ticket(models.Model):
             models.Index(fields=["assignee", "status"], name="ticket_assignee_status"),
             models.Index(fields=["company", "status"], name="ticket_company_status"),
             models.Index(fields=["partner", "status"], name="ticket_partner_status"),
+            # The SLA sweep reads only the tickets with an alarm to come.
+            models.Index(
+                fields=["sla_next_at"],
+                name="ticket_sla_next",
+                condition=Q(sla_next_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -163,6 +171,7 @@ class EventKind(models.TextChoices):
     FORWARDED = "forwarded", "Forwarded to the vendor"
     WATCHER_ADDED = "watcher-added", "Watcher added"
     WATCHER_REMOVED = "watcher-removed", "Watcher removed"
+    SLA_WARNING = "sla-warning", "Response target near"
     SLA_BREACHED = "sla-breached", "Response target missed"
     # Mail that concerns the ticket but is not a message on it (mail issue).
     MAIL_BOUNCED = "mail-bounced", "Mail bounced"

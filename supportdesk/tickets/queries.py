@@ -315,8 +315,17 @@ def describe(
             return f"Added watcher {users.get(int(data.get('user', 0)), 'a former user')}", ""
         case EventKind.WATCHER_REMOVED:
             return f"Removed watcher {users.get(int(data.get('user', 0)), 'a former user')}", ""
+        case EventKind.SLA_WARNING:
+            late = " (recorded late, with the breach)" if data.get("late") else ""
+            return (
+                f"First response due soon, at {_sev(data.get('severity'), severities)}{late}",
+                f"due {data.get('due', '')}",
+            )
         case EventKind.SLA_BREACHED:
-            return "First-response target missed", ""
+            return (
+                f"First-response target missed at {_sev(data.get('severity'), severities)}",
+                f"it was due {data.get('due', '')}",
+            )
         case EventKind.MAIL_BOUNCED:
             recipients = ", ".join(data.get("recipients") or []) or "a recipient"
             return (

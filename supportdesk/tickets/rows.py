@@ -51,6 +51,7 @@ save_changes = Updater(
     "response_due_at",
     "first_response_at",
     "breached",
+    "sla_next_at",
     "updated_at",
     "event_count",
     "last_event_hash",

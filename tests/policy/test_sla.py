@@ -16,8 +16,10 @@ from supportdesk.policy.sla import (
     SeverityRequestDeclined,
     SeverityRequested,
     Submitted,
+    alarms,
     compute,
     explain,
+    warning_at,
 )
 
 ET = ZoneInfo("America/New_York")
@@ -202,3 +204,42 @@ def test_bulk_refuses_unknown_channels():
         POLICY.response_due_many(
             np.array(["2026-11-30T09:00"], dtype="datetime64[us]"), [2], ["fax"]
         )
+
+
+# -- alarms: the worker's warning and breach ---------------------------------------------
+
+
+def test_the_warning_comes_at_three_quarters_of_the_target_on_its_calendar():
+    # Severity 4 on Friday 20:00: 24 business hours on `business` (Mon 00:00
+    # to Fri 24:00) run 4 hours to Friday's close and 20 on Monday; three
+    # quarters (18 hours) end Monday 14:00, not 18 wall-clock hours later.
+    state = compute(POLICY, (submitted("2026-11-27T20:00", severity=4),))
+    assert state.response_due_at == et("2026-11-30T20:00")
+    assert warning_at(POLICY, state) == et("2026-11-30T14:00")
+    assert [(a.kind, a.at) for a in alarms(POLICY, state)] == [
+        ("warning", et("2026-11-30T14:00")),
+        ("breach", et("2026-11-30T20:00")),
+    ]
+
+
+def test_the_policy_sets_when_to_warn():
+    rules = replace(POLICY.severity_rules, warn_at_percent=50)
+    policy = replace(POLICY, severity_rules=rules)
+    state = compute(policy, (submitted(severity=3),))  # due 13:00
+    assert warning_at(policy, state) == et("2026-11-30T11:00")
+
+
+def test_an_upgrade_warns_from_the_change_on_the_new_target():
+    state = compute(
+        POLICY,
+        (submitted(severity=4), SeverityChanged(et("2026-11-30T10:30"), 2, "site down")),
+    )
+    assert state.response_due_at == et("2026-11-30T12:30")
+    assert warning_at(POLICY, state) == et("2026-11-30T12:00")
+
+
+def test_no_alarms_once_responded_or_before_the_vendor_clock():
+    responded = compute(POLICY, (submitted(), Responded(et("2026-11-30T09:10"))))
+    assert alarms(POLICY, responded) == ()
+    waiting = compute(POLICY, (submitted(to_vendor=False),))
+    assert alarms(POLICY, waiting) == ()

@@ -1,35 +1,91 @@
-"""`supportdesk worker`: runs the work queued by changes (mail delivery now;
-the SLA clock and notifications as they come) until interrupted.
-`supportdesk serve` runs one beside the web processes unless WORKER=off."""
+"""`supportdesk worker`: runs the work changes queue (mail delivery) and the
+SLA clock's sweep (tickets/clock.py) until interrupted. `supportdesk serve`
+runs one beside the web processes unless WORKER=off; any number may run."""
 
 from __future__ import annotations
 
+import logging
+import threading
 from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import close_old_connections, connection
+from django.tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
+from django.utils import timezone
+from django_tasks_db.backend import DatabaseBackend
 
+from supportdesk.lib.env import env_int
 from supportdesk.mail.outbound import redeliver_stranded
+from supportdesk.tickets import clock
+
+log = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
-    help = "Run queued work (mail delivery) until interrupted."
+    help = "Run queued work (mail delivery) and the SLA sweep until interrupted."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--interval", type=float, default=1.0, help="seconds between looks at an empty queue"
         )
         parser.add_argument(
-            "--batch", action="store_true", help="stop once the queue is empty (for scripts)"
+            "--sweep-interval",
+            type=float,
+            default=float(env_int("SLA_SWEEP_SECONDS", 15)),
+            help="seconds between SLA sweeps (SLA_SWEEP_SECONDS)",
+        )
+        parser.add_argument(
+            "--batch",
+            action="store_true",
+            help="one sweep, then the queue until it is empty, then stop (for scripts)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
         stranded = redeliver_stranded()
         if stranded:
             self.stderr.write(f"{stranded} outbox mail left queued: delivery queued again")
-        call_command(
-            "db_worker",
-            interval=options["interval"],
-            batch=options["batch"],
-            startup_delay=not options["batch"],
-        )
+        clock.backfill(timezone.now())
+        stop = threading.Event()
+        if not isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], DatabaseBackend):
+            # TASKS_BACKEND=immediate: work runs where it is asked for, so
+            # nothing is queued; the sweep is all there is to do.
+            if options["batch"]:
+                clock.sweep(timezone.now())
+            else:
+                _sweep_every(options["sweep_interval"], stop)
+            return
+        if options["batch"]:
+            clock.sweep(timezone.now())
+        else:
+            sweeper = threading.Thread(
+                target=_sweep_every,
+                args=(options["sweep_interval"], stop),
+                name="sla-sweep",
+                daemon=True,
+            )
+            sweeper.start()
+        try:
+            call_command(
+                "db_worker",
+                interval=options["interval"],
+                batch=options["batch"],
+                startup_delay=not options["batch"],
+            )
+        finally:
+            stop.set()
+
+
+def _sweep_every(seconds: float, stop: threading.Event) -> None:
+    """The SLA sweep on its own thread (and database connection), so a long
+    task never delays an alarm; an alarm is recorded at its own instant
+    whenever the sweep comes."""
+    while not stop.is_set():
+        try:
+            clock.sweep(timezone.now())
+        except Exception:
+            log.exception("SLA sweep failed; trying again in %s s", seconds)
+        finally:
+            close_old_connections()
+        stop.wait(seconds)
+    connection.close()
