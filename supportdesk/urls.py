@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("supportdesk.policies.urls")),
     path("", include("supportdesk.tickets.urls")),
     path("desk/mail/", include("supportdesk.mail.urls")),
+    path("desk/notifications/", include("supportdesk.notifications.urls")),
     path("portal/", include("supportdesk.portal.urls")),
 ]

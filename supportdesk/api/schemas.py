@@ -467,3 +467,108 @@ def device_out(device: Device) -> DeviceOut:
         operating_system=device.operating_system,
         company=Ref(id=device.company.pk, name=device.company.name),
     )
+
+
+# -- escalations (§1.8) ---------------------------------------------------------------
+
+
+class EscalationRequestIn(Input):
+    reason: Text = Field(
+        description="A reason slug of the policy: production-down-during-upgrade, "
+        "critical-business-impact, dissatisfied or other."
+    )
+    statement: Text = Field(description="The situation, in your words.")
+
+
+class EvaluateIn(Input):
+    accept: bool
+    note: Text = Field("", description="Why, when declining.")
+    primary_engineer: Text | None = Field(None, description="Needed to accept.")
+
+
+class PlanIn(Input):
+    action_plan: Text
+    mode: Text = Field(description="email, phone or conference-call")
+    every_minutes: int = Field(description="How often updates are due.")
+    attendees: list[Text] = Field(default_factory=list, description="Required at every update.")
+
+
+class UpdateIn(Input):
+    note: Text = Field(description="What the customer was told.")
+
+
+class InsufficientProgressIn(Input):
+    statement: Text = Field(description="What progress is missing.")
+
+
+class EngageVendorIn(Input):
+    vendor: Text
+    case_reference: Text
+    contact: Text
+
+
+class ConfirmIn(Input):
+    item: Text = Field(description="A de-escalation checklist item slug of the policy.")
+    confirmed_by: Text = Field(description="The person who confirms it.")
+
+
+class DeescalateIn(Input):
+    note: Text = ""
+
+
+class PlanOut(Output):
+    action_plan: str
+    mode: str
+    every_minutes: int
+    attendees: list[str]
+    set_at: Instant
+    set_by: str
+
+
+class MissedUpdateOut(Output):
+    due_at: Instant
+    mode: str
+
+
+class VendorCaseOut(Output):
+    vendor: str
+    case_reference: str
+    contact: str
+    at: Instant
+    by: str
+
+
+class ChecklistItemOut(Output):
+    item: str
+    text: str
+    confirmed_by: str | None
+    recorded_by: str | None
+    at: Instant | None
+
+
+class EscalationStepOut(Output):
+    step: str
+    at: Instant
+    by: str
+    side: str
+    fields: dict[str, Any]
+
+
+class EscalationOut(Output):
+    state: Literal["none", "requested", "active", "declined", "de-escalated"]
+    escalation: int | None = Field(description="The ticket's first, second, … escalation.")
+    level: int | None
+    reason: str | None
+    statement: str | None
+    requested_at: Instant | None
+    requested_by: str | None
+    primary_engineer: str | None
+    plan: PlanOut | None
+    next_update_due: Instant | None
+    missed_updates: list[MissedUpdateOut]
+    call_requested_at: Instant | None
+    vendors: list[VendorCaseOut]
+    checklist: list[ChecklistItemOut]
+    allowed_steps: list[str] = Field(description="What you may do now.")
+    history: list[EscalationStepOut]
+    section: str

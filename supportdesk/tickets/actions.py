@@ -15,7 +15,7 @@ import hashlib
 import re
 import unicodedata
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -29,14 +29,16 @@ from supportdesk.accounts.models import Organization, Role, User
 from supportdesk.assets.models import Device
 from supportdesk.policies.active import active_policy, policy_for_version, remember_active_policy
 from supportdesk.policy import Policy
+from supportdesk.policy import escalation as machine
 from supportdesk.policy.intake import check_intake
 from supportdesk.policy.severity import check_change, check_request, opening_severity
 from supportdesk.policy.sla import SlaState
-from supportdesk.tickets import notify, rows
+from supportdesk.tickets import escalations, notify, rows
 from supportdesk.tickets.adapters import ALARM_KINDS, alarm_key, pending_alarms, sla_events
 from supportdesk.tickets.models import (
     Attachment,
     Channel,
+    Escalation,
     EventKind,
     Message,
     SavedReply,
@@ -155,6 +157,8 @@ def _refresh(ticket: Ticket, now: datetime) -> None:
     policy = _policy(ticket)
     _apply(ticket, policy, policy.sla(sla_events(ticket, history), now=now), history, now)
     rows.save_changes.update(ticket)
+    last = history[-1]
+    notify.changed(notify.TICKET_UPDATED, ticket, {"event": last.kind, "seq": last.seq}, now)
 
 
 def _apply(
@@ -313,6 +317,7 @@ def do_submit_ticket(
             _save_uploads(ticket, message, uploads, acting_user)
     else:
         rows.open_ticket(ticket, message, events, names_message=described)
+    notify.changed(notify.TICKET_CREATED, ticket, {}, now)
     return ticket
 
 
@@ -725,7 +730,134 @@ def do_record_alarms(ticket: Ticket, *, now: datetime) -> list[TicketEvent]:
             )
         _apply(ticket, policy, state, [*history, *recorded], now)
         rows.save_changes.update(ticket)
+        for event in recorded:
+            name = (
+                notify.SLA_WARNING if event.kind == EventKind.SLA_WARNING else notify.SLA_BREACHED
+            )
+            notify.changed(name, ticket, dict(event.data, at=event.at.isoformat()), now)
     return recorded
+
+
+# -- escalations (§1.8) ------------------------------------------------------------------
+
+
+def do_escalation_step(
+    ticket: Ticket, *, step: str, fields: Mapping[str, Any], acting_user: User, now: datetime
+) -> tuple[Escalation, machine.State]:
+    """Take one step of the ticket's escalation: a request by the customer
+    side, then the working side's evaluation, plan, updates, the checklist
+    and the de-escalation (policy/escalation.py decides what may happen)."""
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        customer = is_customer_side(acting_user, ticket)
+        _require(customer or works_on(acting_user, ticket), "you cannot act on this escalation")
+        if ticket.tier != Tier.VENDOR:
+            raise ActionError(
+                "This ticket is with your support partner: escalations are the vendor's, "
+                "once the ticket is forwarded (§1.8, §2.2).",
+                "conflict",
+            )
+        history = rows.events_of(ticket)
+        found = escalations.current(history)
+        policy = _policy(ticket)
+        try:
+            made = escalations.make_step(step, fields, now, escalations.actor_of(acting_user))
+            state = machine.compute(policy, found[1]) if found else None
+            new = machine.apply(policy, state, made)
+        except machine.Refused as exc:
+            raise ActionError(exc.reason, exc.code) from None
+        except ValueError as exc:
+            raise ActionError(str(exc)) from None
+        seq = (found[0] if found else 0) + (1 if isinstance(made, machine.Request) else 0)
+        _append(
+            ticket,
+            EventKind.ESCALATION,
+            at=now,
+            actor=acting_user,
+            data={
+                "escalation": seq,
+                **escalations.step_data(made),
+                "status": new.status.value,
+                "level": new.level,
+                "section": policy.escalation.source,
+            },
+        )
+        ticket.updated_at = now
+        rows.save_changes.update(ticket)
+        row = _save_escalation(ticket, seq, new, now)
+        notify.changed(
+            f"escalation.{step}",
+            ticket,
+            {"escalation": seq, "status": new.status.value, "level": new.level},
+            now,
+        )
+    return row, new
+
+
+def do_record_missed_updates(escalation: Escalation, *, now: datetime) -> list[TicketEvent]:
+    """Record, once each and at its own instant, every update the
+    escalation's communication plan called for and nobody gave (the
+    worker's sweep); the next deadline moves past `now`."""
+    with transaction.atomic():
+        ticket = _locked(escalation.ticket)
+        history = rows.events_of(ticket)
+        found = escalations.current(history)
+        if found is None or found[0] != escalation.seq:
+            # A superseded escalation owes nothing: leave the sweep's sight.
+            Escalation.objects.filter(pk=escalation.pk).update(next_update_due=None)
+            return []
+        policy = _policy(ticket)
+        state = machine.compute(policy, found[1])
+        done = escalations.recorded_misses(history, escalation.seq)
+        recorded = []
+        for missed in machine.missed_updates(state, now):
+            due = missed.due_at.isoformat()
+            if due in done:
+                continue
+            recorded.append(
+                _append(
+                    ticket,
+                    EventKind.ESCALATION_UPDATE_MISSED,
+                    at=missed.due_at,
+                    actor=None,
+                    data={
+                        "escalation": escalation.seq,
+                        "due": due,
+                        "mode": missed.mode,
+                        "section": policy.escalation.source,
+                    },
+                )
+            )
+        rows.save_chain_head.update(ticket)
+        row = _save_escalation(ticket, escalation.seq, state, now, after=now)
+        if recorded:
+            notify.changed(
+                "escalation.update-missed",
+                ticket,
+                {"escalation": row.seq, "missed": [e.data["due"] for e in recorded]},
+                now,
+            )
+    return recorded
+
+
+def _save_escalation(
+    ticket: Ticket, seq: int, state: machine.State, now: datetime, *, after: datetime | None = None
+) -> Escalation:
+    row, _ = Escalation.objects.update_or_create(
+        ticket=ticket,
+        seq=seq,
+        defaults={
+            "status": state.status.value,
+            "level": state.level,
+            "reason": state.reason,
+            "requested_at": state.requested_at,
+            "primary_engineer": state.primary_engineer or "",
+            "next_update_due": machine.next_deadline(state, after=after),
+            "call_requested_at": state.call_requested_at,
+            "updated_at": now,
+        },
+    )
+    return row
 
 
 # -- attachments ----------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""The SLA clock between changes: the worker's sweep.
+"""The clock between changes: the worker's sweep of SLA alarms and of the
+updates escalations owe.
 
 Every change keeps `Ticket.sla_next_at` at the next warning or breach the
 ticket owes (actions.py). A sweep takes the tickets whose moment has come,
@@ -17,7 +18,7 @@ from datetime import datetime
 from django.db import connection, transaction
 
 from supportdesk.tickets import actions, rows
-from supportdesk.tickets.models import OPEN_STATUSES, Ticket
+from supportdesk.tickets.models import OPEN_STATUSES, Escalation, Ticket
 
 log = logging.getLogger(__name__)
 
@@ -57,3 +58,19 @@ def backfill(now: datetime) -> int:
         first_response_at__isnull=True,
         breached=False,
     ).update(sla_next_at=now)
+
+
+def sweep_escalations(now: datetime, *, batch: int = 100) -> int:
+    """Record every escalation update that was due by `now` and not given;
+    how many were recorded."""
+    recorded = 0
+    while True:
+        with transaction.atomic():
+            due = Escalation.objects.filter(next_update_due__lte=now).order_by("next_update_due")
+            if connection.features.has_select_for_update_skip_locked:
+                due = due.select_for_update(skip_locked=True, of=("self",))
+            rows_due = list(due.select_related("ticket")[:batch])
+            for escalation in rows_due:
+                recorded += len(actions.do_record_missed_updates(escalation, now=now))
+        if len(rows_due) < batch:
+            return recorded

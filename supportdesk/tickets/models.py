@@ -172,6 +172,9 @@ class EventKind(models.TextChoices):
     WATCHER_ADDED = "watcher-added", "Watcher added"
     WATCHER_REMOVED = "watcher-removed", "Watcher removed"
     SLA_WARNING = "sla-warning", "Response target near"
+    # A step of an escalation (§1.8); its fields are the event's data.
+    ESCALATION = "escalation", "Escalation"
+    ESCALATION_UPDATE_MISSED = "escalation-update-missed", "Escalation update missed"
     SLA_BREACHED = "sla-breached", "Response target missed"
     # Mail that concerns the ticket but is not a message on it (mail issue).
     MAIL_BOUNCED = "mail-bounced", "Mail bounced"
@@ -324,3 +327,43 @@ class IdempotencyKey(models.Model):
         constraints: ClassVar = [
             models.UniqueConstraint(fields=["user", "key"], name="idempotency_unique_key")
         ]
+
+
+class Escalation(models.Model):
+    """One escalation of a ticket (§1.8). Its steps are the ticket's
+    `escalation` events, folded by the policy core (policy/escalation.py);
+    this row keeps what the managers' queue and the worker ask of it."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="escalations")
+    seq = models.PositiveSmallIntegerField()  # the ticket's first, second, … escalation
+    status = models.CharField(max_length=16)
+    level = models.PositiveSmallIntegerField(default=1)
+    reason = models.CharField(max_length=64)
+    requested_at = models.DateTimeField()
+    primary_engineer = models.CharField(max_length=200, blank=True)
+    next_update_due = models.DateTimeField(null=True, blank=True)
+    call_requested_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering: ClassVar = ["-requested_at", "-id"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["ticket", "seq"], name="escalation_once_per_seq")
+        ]
+        indexes: ClassVar = [
+            # The managers' queue: escalations waiting or running.
+            models.Index(
+                fields=["status", "requested_at"],
+                name="escalation_open",
+                condition=Q(status__in=("requested", "active")),
+            ),
+            # The worker's sweep: running escalations with an update to come.
+            models.Index(
+                fields=["next_update_due"],
+                name="escalation_update_due",
+                condition=Q(next_update_due__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket.number} escalation {self.seq} ({self.status}, level {self.level})"

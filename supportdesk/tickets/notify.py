@@ -10,12 +10,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from supportdesk.tickets.models import Message, Ticket
 
 ReplySubscriber = Callable[[Ticket, Message, datetime], None]
+ChangeSubscriber = Callable[[str, Ticket, dict[str, Any], datetime], None]
 
 _on_public_reply: list[ReplySubscriber] = []
+_on_change: list[ChangeSubscriber] = []
+
+# What `changed` announces (and webhooks carry).
+TICKET_CREATED = "ticket.created"
+TICKET_UPDATED = "ticket.updated"
+SLA_WARNING = "sla.warning"
+SLA_BREACHED = "sla.breached"
+EVENTS = (TICKET_CREATED, TICKET_UPDATED, SLA_WARNING, SLA_BREACHED)
 
 
 def on_public_reply(subscriber: ReplySubscriber) -> ReplySubscriber:
@@ -28,3 +38,15 @@ def on_public_reply(subscriber: ReplySubscriber) -> ReplySubscriber:
 def public_reply(ticket: Ticket, message: Message, now: datetime) -> None:
     for subscriber in _on_public_reply:
         subscriber(ticket, message, now)
+
+
+def on_change(subscriber: ChangeSubscriber) -> ChangeSubscriber:
+    """Call `subscriber` for every announced change (one of EVENTS)."""
+    if subscriber not in _on_change:
+        _on_change.append(subscriber)
+    return subscriber
+
+
+def changed(event: str, ticket: Ticket, data: dict[str, Any], now: datetime) -> None:
+    for subscriber in _on_change:
+        subscriber(event, ticket, data, now)

@@ -49,6 +49,7 @@ from supportdesk.accounts.models import ApiToken, Organization, Role, User
 from supportdesk.api.api import api
 from supportdesk.assets.models import Device, Product
 from supportdesk.mail.models import InboundMail, OutboundMail, Outcome, Review
+from supportdesk.notifications.models import Notification
 from supportdesk.tickets import actions
 from supportdesk.tickets.actions import Upload
 from supportdesk.tickets.models import (
@@ -197,6 +198,7 @@ SNAPSHOT_SQL = (
     ),
     _select(SavedReply, "id", "organization_id", "owner_id", "title", "body"),
     _select(InboundMail, "id", "outcome", "review", "ticket_id", "reviewed_by_id", "review_note"),
+    _select(Notification, "id", "user_id", "read_at"),
 )
 
 
@@ -431,6 +433,8 @@ def build_world() -> World:
         pages[role] = Client()
         pages[role].force_login(user)
         tokens[role] = ApiToken.issue(user, "matrix")[1]
+        # Something of each person's own to mark read.
+        Notification.objects.create(user=user, event="sla.warning", title="A reminder")
     world = World(
         tenants=tenants,
         tickets=tickets,
@@ -571,6 +575,12 @@ def working_rule(p: User, t: Target) -> str:
 
 def customer_rule(p: User, t: Target) -> str:
     return allowed(customer_side(p, t.obj))
+
+
+def escalate_rule(p: User, t: Target) -> str:
+    # Escalations are the vendor's (§1.8, §2.2): a ticket still with the
+    # partner cannot be escalated yet.
+    return allowed(customer_side(p, t.obj) and t.obj.tier == "vendor")
 
 
 def decide_rule(p: User, t: Target) -> str:
@@ -817,6 +827,9 @@ ROUTES: dict[str, Route | str] = {
     ),
     "mail:outbox": Route("none", GET, staff),
     "mail:outbound": Route("outbound_mail", GET, staff, shows=lambda w, t: [t.obj.subject]),
+    # Each person's own notifications: nothing to address, nothing to leak.
+    "notifications:inbox": Route("none", GET, staff),
+    "notifications:read": Route("none", POST, staff, posts=(Post("read", form(), always_rule),)),
     "portal:new": Route(
         "submit",
         BOTH,
@@ -871,6 +884,15 @@ ROUTES: dict[str, Route | str] = {
             "list_products",
             "list_devices",
             "get_device",
+            "get_escalation",
+            "request_escalation",
+            "evaluate_escalation",
+            "plan_escalation",
+            "update_escalation",
+            "report_insufficient_progress",
+            "engage_vendor",
+            "confirm_checklist_item",
+            "deescalate",
         )
     },
 }
@@ -936,6 +958,31 @@ API_OPERATIONS: dict[str, Route] = {
         Post("take", form(assignee="me"), take_rule),
         Post("assign a stranger", assign_stranger, never, changes_in=NOTHING),
     ),
+    "GET /api/v1/tickets/{number}/escalation": api_op("ticket", GET),
+    "POST /api/v1/tickets/{number}/escalation": api_op(
+        "ticket",
+        POST,
+        Post(
+            "escalate",
+            form(reason="critical-business-impact", statement="The clinic cannot restore."),
+            escalate_rule,
+        ),
+    ),
+    # The world holds no escalation, so every later step is refused, for all.
+    **{
+        f"POST /api/v1/tickets/{{number}}/escalation/{step}": api_op(
+            "ticket", POST, Post(step, body, never, changes_in=NOTHING)
+        )
+        for step, body in (
+            ("evaluate", form(accept=True, primary_engineer="Erin")),
+            ("plan", form(action_plan="Restore.", mode="email", every_minutes=240)),
+            ("update", form(note="Restoring now.")),
+            ("insufficient-progress", form(statement="Nothing moved.")),
+            ("engage-vendor", form(vendor="Microsoft", case_reference="42", contact="ops")),
+            ("confirm", form(item="parties-agree", confirmed_by="Alice")),
+            ("de-escalate", form(note="Back on track.")),
+        )
+    },
     "GET /api/v1/products": api_op("none", GET),
     "GET /api/v1/devices": api_op("device_lists", GET),
     "GET /api/v1/devices/{device_id}": api_op("device", GET, shows=lambda w, t: [t.obj.name]),

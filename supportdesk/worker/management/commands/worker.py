@@ -1,5 +1,6 @@
-"""`supportdesk worker`: runs the work changes queue (mail delivery) and the
-SLA clock's sweep (tickets/clock.py) until interrupted. `supportdesk serve`
+"""`supportdesk worker`: runs the work changes queue (mail delivery, webhook
+deliveries) and the sweep of what the clock makes due (SLA alarms,
+tickets/clock.py; webhook retries) until interrupted. `supportdesk serve`
 runs one beside the web processes unless WORKER=off; any number may run."""
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django_tasks_db.backend import DatabaseBackend
 from supportdesk.lib.env import env_int
 from supportdesk.mail.outbound import redeliver_stranded
 from supportdesk.tickets import clock
+from supportdesk.webhooks.send import retry_due
 
 log = logging.getLogger(__name__)
 
@@ -51,12 +53,12 @@ class Command(BaseCommand):
             # TASKS_BACKEND=immediate: work runs where it is asked for, so
             # nothing is queued; the sweep is all there is to do.
             if options["batch"]:
-                clock.sweep(timezone.now())
+                _sweep()
             else:
                 _sweep_every(options["sweep_interval"], stop)
             return
         if options["batch"]:
-            clock.sweep(timezone.now())
+            _sweep()
         else:
             sweeper = threading.Thread(
                 target=_sweep_every,
@@ -76,15 +78,25 @@ class Command(BaseCommand):
             stop.set()
 
 
+def _sweep() -> None:
+    """What is due by the clock rather than by a change: SLA alarms,
+    escalation updates not given, and webhook deliveries whose backoff has
+    run out."""
+    now = timezone.now()
+    clock.sweep(now)
+    clock.sweep_escalations(now)
+    retry_due(now)
+
+
 def _sweep_every(seconds: float, stop: threading.Event) -> None:
-    """The SLA sweep on its own thread (and database connection), so a long
-    task never delays an alarm; an alarm is recorded at its own instant
-    whenever the sweep comes."""
+    """The sweep on its own thread (and database connection), so a long task
+    never delays an alarm; an alarm is recorded at its own instant whenever
+    the sweep comes."""
     while not stop.is_set():
         try:
-            clock.sweep(timezone.now())
+            _sweep()
         except Exception:
-            log.exception("SLA sweep failed; trying again in %s s", seconds)
+            log.exception("sweep failed; trying again in %s s", seconds)
         finally:
             close_old_connections()
         stop.wait(seconds)

@@ -1,0 +1,142 @@
+"""A ticket's escalations between the policy core's state machine
+(policy/escalation.py) and the ticket's history: each step is an
+`escalation` event carrying the step's fields and who took it, and an
+escalation's state is the fold of its steps."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from supportdesk.accounts.models import Role, User
+from supportdesk.policy import escalation as machine
+from supportdesk.tickets.models import EventKind, TicketEvent
+
+STEPS: dict[str, type[machine.Step]] = {
+    cls.kind: cls
+    for cls in (
+        machine.Request,
+        machine.Evaluate,
+        machine.Plan,
+        machine.Update,
+        machine.InsufficientProgress,
+        machine.EngageVendor,
+        machine.Confirm,
+        machine.Deescalate,
+    )
+}
+# What each step takes besides when and by whom; `every` travels in minutes.
+FIELDS: dict[str, tuple[str, ...]] = {
+    kind: tuple(
+        "every_minutes" if f.name == "every" else f.name
+        for f in dataclasses.fields(cls)
+        if f.name not in ("at", "by")
+    )
+    for kind, cls in STEPS.items()
+}
+
+
+def actor_of(user: User) -> machine.Actor:
+    if user.is_vendor_staff:
+        side = "vendor"
+    elif user.is_partner_staff:
+        side = "partner"
+    else:
+        side = "customer"
+    return machine.Actor(
+        name=user.display_name or user.email,
+        side=side,  # type: ignore[arg-type]
+        manager=user.role == Role.MANAGER,
+    )
+
+
+def make_step(
+    kind: str, fields: Mapping[str, Any], at: datetime, by: machine.Actor
+) -> machine.Step:
+    """The step `kind` from input fields; ValueError names what is wrong."""
+    cls = STEPS.get(kind)
+    if cls is None:
+        raise ValueError(f"step must be one of {', '.join(STEPS)}")
+    unknown = sorted(set(fields) - set(FIELDS[kind]))
+    if unknown:
+        raise ValueError(f"{kind} takes {', '.join(FIELDS[kind]) or 'nothing'}; not {unknown[0]}")
+    values: dict[str, Any] = {}
+    for field in dataclasses.fields(cls):
+        if field.name in ("at", "by"):
+            continue
+        name = "every_minutes" if field.name == "every" else field.name
+        if name not in fields:
+            if field.default is dataclasses.MISSING:
+                raise ValueError(f"{kind} needs {name}")
+            continue
+        values[field.name] = _value(kind, name, fields[name])
+    return cls(at=at, by=by, **values)
+
+
+def _value(kind: str, name: str, value: Any) -> Any:
+    if name == "every_minutes":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"{name} must be a whole number of minutes")
+        return timedelta(minutes=value)
+    if name == "accept":
+        if not isinstance(value, bool):
+            raise ValueError("accept must be true or false")
+        return value
+    if name == "attendees":
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+            raise ValueError("attendees must be a list of names")
+        return tuple(v[:200] for v in value[:50])
+    if value is None and name == "primary_engineer":
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"{name} must be text")
+    return value[:4000]
+
+
+def step_data(step: machine.Step) -> dict[str, Any]:
+    """A step as an event's data: its kind, its fields and who took it."""
+    data: dict[str, Any] = {
+        "step": step.kind,
+        "by": {"name": step.by.name, "side": step.by.side, "manager": step.by.manager},
+    }
+    for field in dataclasses.fields(step):
+        if field.name in ("at", "by"):
+            continue
+        value = getattr(step, field.name)
+        if isinstance(value, timedelta):
+            data["every_minutes"] = int(value.total_seconds() // 60)
+        elif isinstance(value, tuple):
+            data[field.name] = list(value)
+        else:
+            data[field.name] = value
+    return data
+
+
+def step_of(event: TicketEvent) -> machine.Step:
+    data = dict(event.data)
+    kind = data["step"]
+    by = machine.Actor(**data["by"])
+    fields = {name: data[name] for name in FIELDS[kind] if name in data}
+    return make_step(kind, fields, event.at, by)
+
+
+def current(events: Iterable[TicketEvent]) -> tuple[int, list[machine.Step]] | None:
+    """The latest escalation's number and steps, from the ticket's history."""
+    steps: dict[int, list[machine.Step]] = {}
+    for event in events:
+        if event.kind == EventKind.ESCALATION:
+            steps.setdefault(int(event.data["escalation"]), []).append(step_of(event))
+    if not steps:
+        return None
+    seq = max(steps)
+    return seq, steps[seq]
+
+
+def recorded_misses(events: Iterable[TicketEvent], seq: int) -> set[str]:
+    return {
+        str(e.data.get("due"))
+        for e in events
+        if e.kind == EventKind.ESCALATION_UPDATE_MISSED and e.data.get("escalation") == seq
+    }
