@@ -477,6 +477,13 @@ def population() -> Population:
     )
 
 
+# (now, submitted_at, severity, channel, response_due_at, owes alarms) -> sla_next_at,
+# all arrays of a batch but `now`; datetime64[us] UTC, NaT for none.
+SlaNext = Callable[
+    [np.datetime64, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray], np.ndarray
+]
+
+
 def iso(values: np.ndarray) -> list[str | None]:
     """datetime64[us] (UTC) as text PostgreSQL reads for timestamptz; NaT as None."""
     text = np.char.add(np.datetime_as_string(values, unit="us"), "+00:00").astype(object)
@@ -485,7 +492,7 @@ def iso(values: np.ndarray) -> list[str | None]:
 
 
 def ticket_rows(
-    count: int, people: Population, rng: np.random.Generator
+    count: int, people: Population, rng: np.random.Generator, sla_next: SlaNext | None = None
 ) -> Iterator[tuple[Any, ...]]:
     from supportdesk.policies.active import active_policy
 
@@ -568,14 +575,21 @@ def ticket_rows(
         repeat(0),
         repeat(""),
     ]
+    if sla_next is not None:
+        owes = is_open & ~at_partner & np.isnat(first)
+        columns.append(iso(sla_next(now, submitted, severity, channel, due, owes)))
     return zip(*columns, strict=False)
 
 
-def bulk_load(database_url: str, count: int, people: Population, seed: int) -> float:
-    """COPY `count` tickets in; seconds taken (ANALYZE included)."""
+def bulk_load(
+    database_url: str, count: int, people: Population, seed: int, sla_next: SlaNext | None = None
+) -> float:
+    """COPY `count` tickets in; seconds taken (ANALYZE included). With
+    `sla_next`, the rows get `sla_next_at` from it (bench/sweep_bench.py)."""
     import psycopg
 
     rng = np.random.default_rng(seed)
+    columns = (*COLUMNS, "sla_next_at") if sla_next else COLUMNS
     began = time.perf_counter()
     with psycopg.connect(database_url) as conn:
         done = 0
@@ -583,9 +597,9 @@ def bulk_load(database_url: str, count: int, people: Population, seed: int) -> f
             batch = min(COPY_BATCH, count - done)
             with (
                 conn.cursor() as cursor,
-                cursor.copy(f"COPY tickets_ticket ({', '.join(COLUMNS)}) FROM STDIN") as copy,
+                cursor.copy(f"COPY tickets_ticket ({', '.join(columns)}) FROM STDIN") as copy,
             ):
-                for row in ticket_rows(batch, people, rng):
+                for row in ticket_rows(batch, people, rng, sla_next):
                     copy.write_row(row)
             conn.commit()
             done += batch

@@ -699,13 +699,17 @@ def do_note_mail(ticket: Ticket, *, kind: EventKind, data: dict[str, Any], now: 
 # -- the SLA clock ----------------------------------------------------------------------
 
 
-def do_record_alarms(ticket: Ticket, *, now: datetime) -> list[TicketEvent]:
+def do_record_alarms(ticket_pk: int, *, now: datetime) -> list[TicketEvent]:
     """Record the SLA warnings and breaches due by `now` and not yet recorded
     (the worker's sweep, tickets/clock.py), each at the instant it happened,
     however late the sweep comes. A warning whose breach is recorded with it
-    is marked late: it tells the history, and warns nobody of the past."""
-    with transaction.atomic():
-        ticket = _locked(ticket)
+    is marked late: it tells the history, and warns nobody of the past.
+
+    No savepoint of its own: the sweep runs a batch in one transaction, and
+    a savepoint under the row lock would leave PostgreSQL unable to prune the
+    index entries the update replaces (bench/sweep_bench.py)."""
+    with transaction.atomic(savepoint=False):
+        ticket = rows.locked_ticket(ticket_pk)
         history = rows.events_of(ticket)
         policy = _policy(ticket)
         state = policy.sla(sla_events(ticket, history), now=now)
@@ -713,21 +717,21 @@ def do_record_alarms(ticket: Ticket, *, now: datetime) -> list[TicketEvent]:
         overtaken = any(a.kind == "breach" for a in due)
         recorded = []
         for alarm in due:
-            recorded.append(
-                _append(
-                    ticket,
-                    ALARM_KINDS[alarm.kind],
-                    at=alarm.at,
-                    actor=None,
-                    public=False,
-                    data={
-                        "due": alarm_key(alarm.kind, alarm.due_at)[1],
-                        "severity": alarm.severity,
-                        "late": alarm.kind == "warning" and overtaken,
-                        "recorded_at": now.isoformat(),
-                    },
-                )
+            event = _event(
+                ALARM_KINDS[alarm.kind],
+                at=alarm.at,
+                actor=None,
+                public=False,
+                data={
+                    "due": alarm_key(alarm.kind, alarm.due_at)[1],
+                    "severity": alarm.severity,
+                    "late": alarm.kind == "warning" and overtaken,
+                    "recorded_at": now.isoformat(),
+                },
             )
+            rows.chain(ticket, event)
+            recorded.append(event)
+        rows.insert_events.insert(*recorded)
         _apply(ticket, policy, state, [*history, *recorded], now)
         rows.save_changes.update(ticket)
         for event in recorded:
@@ -797,8 +801,9 @@ def do_escalation_step(
 def do_record_missed_updates(escalation: Escalation, *, now: datetime) -> list[TicketEvent]:
     """Record, once each and at its own instant, every update the
     escalation's communication plan called for and nobody gave (the
-    worker's sweep); the next deadline moves past `now`."""
-    with transaction.atomic():
+    worker's sweep); the next deadline moves past `now`. No savepoint of its
+    own, as `do_record_alarms`."""
+    with transaction.atomic(savepoint=False):
         ticket = _locked(escalation.ticket)
         history = rows.events_of(ticket)
         found = escalations.current(history)

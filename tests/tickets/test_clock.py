@@ -155,3 +155,28 @@ def test_two_workers_racing_over_many_due_tickets_record_each_alarm_once(people)
         recorded = TicketEvent.objects.filter(kind=kind).values_list("ticket_id", flat=True)
         assert sorted(recorded) == sorted(t.pk for t in tickets)
     assert not Ticket.objects.filter(sla_next_at__isnull=False).exists()
+
+
+def test_a_ticket_whose_alarms_cannot_be_recorded_does_not_hold_up_the_others(people, monkeypatch):
+    from supportdesk.tickets import actions
+
+    good, bad, also_good = (
+        submit(people, people.initech_user, people.initech, subject=f"Issue {n}") for n in range(3)
+    )
+    record = actions.do_record_alarms
+
+    def failing(pk, *, now):
+        recorded = record(pk, now=now)  # written, then the failure takes it back
+        if pk == bad.pk:
+            raise RuntimeError("a history the clock cannot read")
+        return recorded
+
+    monkeypatch.setattr(actions, "do_record_alarms", failing)
+    assert clock.sweep(DUE + SECOND) == 4
+    assert [kind for kind, _, _ in alarms(good)] == [EventKind.SLA_WARNING, EventKind.SLA_BREACHED]
+    assert [kind for kind, _, _ in alarms(also_good)] == [
+        EventKind.SLA_WARNING,
+        EventKind.SLA_BREACHED,
+    ]
+    assert alarms(bad) == []
+    assert Ticket.objects.get(pk=bad.pk).sla_next_at == WARN  # tried again next sweep
