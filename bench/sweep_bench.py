@@ -238,7 +238,7 @@ def due_query(now: datetime) -> tuple[str, Any]:
     from supportdesk.tickets import clock
 
     with transaction.atomic(), counted() as statements:
-        clock._take_due(now, clock.BATCH)
+        clock._take_due(now, clock.BATCH, ())
         transaction.set_rollback(True)
     if statements.first is None:
         fail("the sweep's query ran no SQL")

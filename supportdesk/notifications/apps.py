@@ -10,3 +10,4 @@ class NotificationsConfig(AppConfig):
         from supportdesk.tickets import notify
 
         notify.on_change(rules.on_change)
+        notify.on_caught_up(rules.caught_up)

@@ -21,7 +21,9 @@ from supportdesk.tickets.models import Ticket
 
 
 def on_change(event: str, ticket: Ticket, data: dict[str, Any], now: datetime) -> None:
-    if event == notify.SLA_WARNING and not data.get("late"):
+    if event in (notify.SLA_WARNING, notify.SLA_BREACHED) and data.get("late"):
+        return  # told in the sweep's summary (caught_up), not once per ticket
+    if event == notify.SLA_WARNING:
         people = [ticket.assignee] if ticket.assignee_id else managers()
         title = f"{ticket.number} is due soon: first response by {_when(ticket, data)}"
     elif event == notify.SLA_BREACHED:
@@ -77,3 +79,31 @@ def _when(ticket: Ticket, data: dict[str, Any]) -> str:
     zone = policy.calendar(policy.target(ticket.severity, ticket.channel).calendar).zone
     local = due.astimezone(zone)
     return f"{local:%a} {local.day} {local:%b} {local:%H:%M %Z}"
+
+
+def caught_up(late_breaches: int, now: datetime) -> None:
+    """The clock recorded breaches long after they happened (the worker was
+    down): the managers hear of them once, not in a mail per ticket."""
+    title = (
+        f"The SLA clock caught up after a pause: {late_breaches} first-response "
+        f"target{'s were' if late_breaches != 1 else ' was'} missed meanwhile"
+    )
+    body = (
+        f"{title}.\n\nThe workspace's breaching queue lists them; each ticket's "
+        "history has the exact time."
+    )
+    people = managers()
+    Notification.objects.bulk_create(
+        Notification(user=p, event="sla.caught-up", title=title, body=body, created_at=now)
+        for p in people
+    )
+    for person in people:
+        queue_mail(
+            kind=OutboundMail.Kind.NOTIFICATION,
+            ticket=None,
+            to=[person.email],
+            subject=title[:500],
+            body=body,
+            automatic=True,
+            now=now,
+        )

@@ -17,7 +17,7 @@ import unicodedata
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -699,11 +699,17 @@ def do_note_mail(ticket: Ticket, *, kind: EventKind, data: dict[str, Any], now: 
 # -- the SLA clock ----------------------------------------------------------------------
 
 
+# An alarm recorded this long after its instant (the worker was down) is
+# late: it completes the history, and the people are told in one summary
+# instead of one mail per ticket (clock.sweep).
+LATE_ALARM = timedelta(minutes=10)
+
+
 def do_record_alarms(ticket_pk: int, *, now: datetime) -> list[TicketEvent]:
     """Record the SLA warnings and breaches due by `now` and not yet recorded
     (the worker's sweep, tickets/clock.py), each at the instant it happened,
-    however late the sweep comes. A warning whose breach is recorded with it
-    is marked late: it tells the history, and warns nobody of the past.
+    however late the sweep comes. An alarm recorded long after its instant,
+    and a warning whose breach is recorded with it, are marked late.
 
     No savepoint of its own: the sweep runs a batch in one transaction, and
     a savepoint under the row lock would leave PostgreSQL unable to prune the
@@ -717,6 +723,7 @@ def do_record_alarms(ticket_pk: int, *, now: datetime) -> list[TicketEvent]:
         overtaken = any(a.kind == "breach" for a in due)
         recorded = []
         for alarm in due:
+            late = now - alarm.at > LATE_ALARM or (alarm.kind == "warning" and overtaken)
             event = _event(
                 ALARM_KINDS[alarm.kind],
                 at=alarm.at,
@@ -725,7 +732,7 @@ def do_record_alarms(ticket_pk: int, *, now: datetime) -> list[TicketEvent]:
                 data={
                     "due": alarm_key(alarm.kind, alarm.due_at)[1],
                     "severity": alarm.severity,
-                    "late": alarm.kind == "warning" and overtaken,
+                    "late": late,
                     "recorded_at": now.isoformat(),
                 },
             )

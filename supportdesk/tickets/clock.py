@@ -21,8 +21,8 @@ from typing import Any
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import QuerySet
 
-from supportdesk.tickets import actions
-from supportdesk.tickets.models import OPEN_STATUSES, Escalation, Ticket, TicketEvent
+from supportdesk.tickets import actions, notify
+from supportdesk.tickets.models import OPEN_STATUSES, Escalation, EventKind, Ticket, TicketEvent
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +30,14 @@ BATCH = 200
 
 
 def sweep(now: datetime, *, batch: int = BATCH) -> int:
-    """Record every alarm due by `now`; how many were recorded."""
-    return _sweep(now, batch, _take_due, actions.do_record_alarms)
+    """Record every alarm due by `now`; how many were recorded. Breaches
+    recorded late are announced once, in a summary."""
+    events = _sweep(now, batch, _take_due, actions.do_record_alarms)
+    late = sum(1 for e in events if e.kind == EventKind.SLA_BREACHED and e.data.get("late"))
+    if late:
+        with transaction.atomic():
+            notify.caught_up(late, now)
+    return len(events)
 
 
 def _take_due(now: datetime, batch: int, skip: Collection[int]) -> list[int]:
@@ -44,7 +50,7 @@ def _take_due(now: datetime, batch: int, skip: Collection[int]) -> list[int]:
 def sweep_escalations(now: datetime, *, batch: int = 100) -> int:
     """Record every escalation update that was due by `now` and not given;
     how many were recorded."""
-    return _sweep(now, batch, _take_due_escalations, _record_missed)
+    return len(_sweep(now, batch, _take_due_escalations, _record_missed))
 
 
 def _take_due_escalations(now: datetime, batch: int, skip: Collection[int]) -> list[int]:
@@ -68,28 +74,28 @@ def _sweep(
     batch: int,
     take: Callable[[datetime, int, Collection[int]], list[int]],
     record: Callable[..., list[TicketEvent]],
-) -> int:
+) -> list[TicketEvent]:
     """Batches of due rows, each in one transaction without savepoints. If
     one row fails, its batch is rolled back and run again with a savepoint
     per row, so the others are recorded; the failing row is logged and left
     for the next sweep."""
-    recorded = 0
+    recorded: list[TicketEvent] = []
     failed: set[int] = set()
     while True:
         try:
             with transaction.atomic():
                 due = take(now, batch, failed)
-                done = sum(len(record(pk, now=now)) for pk in due)
+                done = [event for pk in due for event in record(pk, now=now)]
         except (OperationalError, InterfaceError):
             raise
         except Exception:
             with transaction.atomic():
                 due = take(now, batch, failed)
-                done = 0
+                done = []
                 for pk in due:
                     try:
                         with transaction.atomic():
-                            done += len(record(pk, now=now))
+                            done += record(pk, now=now)
                     except (OperationalError, InterfaceError):
                         raise
                     except Exception:

@@ -19,6 +19,7 @@ ChangeSubscriber = Callable[[str, Ticket, dict[str, Any], datetime], None]
 
 _on_public_reply: list[ReplySubscriber] = []
 _on_change: list[ChangeSubscriber] = []
+_on_caught_up: list[Callable[[int, datetime], None]] = []
 
 # What `changed` announces (and webhooks carry).
 TICKET_CREATED = "ticket.created"
@@ -50,3 +51,16 @@ def on_change(subscriber: ChangeSubscriber) -> ChangeSubscriber:
 def changed(event: str, ticket: Ticket, data: dict[str, Any], now: datetime) -> None:
     for subscriber in _on_change:
         subscriber(event, ticket, data, now)
+
+
+def on_caught_up(subscriber: Callable[[int, datetime], None]) -> Callable[[int, datetime], None]:
+    """Call `subscriber` when the clock records breaches late (the worker
+    was down), with how many: one summary rather than a mail per ticket."""
+    if subscriber not in _on_caught_up:
+        _on_caught_up.append(subscriber)
+    return subscriber
+
+
+def caught_up(late_breaches: int, now: datetime) -> None:
+    for subscriber in _on_caught_up:
+        subscriber(late_breaches, now)

@@ -51,11 +51,16 @@ def test_a_breach_goes_to_the_engineer_on_it_and_the_managers(people):
     assert "missed" in Notification.objects.filter(event="sla.breached").first().title
 
 
-def test_a_warning_recorded_late_with_its_breach_tells_nobody(people):
-    submit(people, people.initech_user, people.initech, severity=3)
+def test_after_the_worker_was_down_the_managers_get_one_summary(people):
+    for n in range(3):
+        submit(people, people.initech_user, people.initech, severity=3, subject=f"Issue {n}")
     clock.sweep(DUE + timedelta(hours=8))
     assert told("sla.warning") == []
-    assert told("sla.breached") == ["manager@vendor.example"]
+    assert told("sla.breached") == []
+    assert told("sla.caught-up") == ["manager@vendor.example"]
+    summary = Notification.objects.get(event="sla.caught-up")
+    assert "3 first-response targets were missed" in summary.title
+    assert mailed() == ["manager@vendor.example"]
 
 
 def test_the_workspace_shows_the_unread_count_and_only_ones_own(people):

@@ -62,10 +62,18 @@ def test_the_warning_and_the_breach_come_once_each_at_their_instants(ticket):
     assert verify_ticket_chains() == (1, [])
 
 
-def test_a_sweep_after_hours_down_records_exact_instants_and_warns_nobody_late(ticket):
+def test_a_sweep_after_hours_down_records_exact_instants_marked_late(ticket):
     assert clock.sweep(DUE + timedelta(hours=6)) == 2
     assert alarms(ticket) == [
         (EventKind.SLA_WARNING, WARN, True),
+        (EventKind.SLA_BREACHED, DUE, True),
+    ]
+
+
+def test_a_breach_a_sweep_finds_minutes_late_is_not_late(ticket):
+    clock.sweep(DUE + timedelta(minutes=9))
+    assert alarms(ticket) == [
+        (EventKind.SLA_WARNING, WARN, True),  # its breach came with it
         (EventKind.SLA_BREACHED, DUE, False),
     ]
 
