@@ -53,9 +53,16 @@ def managers() -> list[User]:
     return list(User.objects.filter(role=Role.MANAGER, is_active=True).order_by("pk"))
 
 
-def tell(people: list[User], ticket: Ticket, event: str, title: str, now: datetime) -> None:
+def tell(
+    people: list[User], ticket: Ticket | None, event: str, title: str, now: datetime, body: str = ""
+) -> None:
+    """A notification and a mail for each of `people` (once each)."""
     unique = list({p.pk: p for p in people if p.is_active}.values())
-    body = f"{title}\n\n{ticket.number}: {ticket.subject}\nSeverity {ticket.severity}."
+    if ticket is not None:
+        body = body or f"{title}\n\n{ticket.number}: {ticket.subject}\nSeverity {ticket.severity}."
+        title_line = f"[{ticket.number}] {title}"
+    else:
+        title_line = title
     Notification.objects.bulk_create(
         Notification(user=p, ticket=ticket, event=event, title=title, body=body, created_at=now)
         for p in unique
@@ -65,7 +72,7 @@ def tell(people: list[User], ticket: Ticket, event: str, title: str, now: dateti
             kind=OutboundMail.Kind.NOTIFICATION,
             ticket=ticket,
             to=[person.email],
-            subject=f"[{ticket.number}] {title}"[:500],
+            subject=title_line[:500],
             body=body,
             automatic=True,
             now=now,
@@ -92,18 +99,4 @@ def caught_up(late_breaches: int, now: datetime) -> None:
         f"{title}.\n\nThe workspace's breaching queue lists them; each ticket's "
         "history has the exact time."
     )
-    people = managers()
-    Notification.objects.bulk_create(
-        Notification(user=p, event="sla.caught-up", title=title, body=body, created_at=now)
-        for p in people
-    )
-    for person in people:
-        queue_mail(
-            kind=OutboundMail.Kind.NOTIFICATION,
-            ticket=None,
-            to=[person.email],
-            subject=title[:500],
-            body=body,
-            automatic=True,
-            now=now,
-        )
+    tell(managers(), None, "sla.caught-up", title, now, body)
