@@ -89,17 +89,17 @@ def _database() -> dict[str, object]:
     if config["ENGINE"] == "django.db.backends.postgresql":
         # The same backend with a health check that needs no round trip.
         config["ENGINE"] = "supportdesk.lib.postgresql"
-        # Server-side binding sends values apart from the statement text
-        # (opening a ticket used about a fifth less CPU in PostgreSQL and in
-        # the desk), and psycopg prepares a statement once a connection has
-        # run it this many times: opening tickets over the API went from
-        # 116-118/s to 144-147/s with one client, 265-279/s to 298-322/s with
-        # eight (bench/desk_bench.py). 0 turns preparing off, as behind a
-        # pooler in transaction mode.
+        # Server-side binding lets psycopg prepare the few statements every
+        # request repeats (lib/fastsql.execute_prepared). Not every statement:
+        # a prepared statement's generic plan cannot use a partial index
+        # whose condition the values decide, and the queue page went from
+        # 80 ms to 1.4 s at 1,000,000 tickets when all were prepared.
         options: dict[str, object] = {"server_side_binding": True}
-        threshold = env_int("DATABASE_PREPARE_THRESHOLD", 3)
-        if threshold > 0:
-            options["prepare_threshold"] = threshold
+        config["PREPARE"] = env_bool("DATABASE_PREPARE", True)
+        if config["PREPARE"]:
+            # Only statements asked for are prepared: a threshold no
+            # statement reaches by repetition (None would refuse them all).
+            options["prepare_threshold"] = 2**31 - 1
         if env_bool("DATABASE_POOL", False):
             # For servers whose request threads come and go: a pool per
             # process bounds the connections.

@@ -14,7 +14,7 @@ from django.db import connection
 
 from supportdesk.accounts.models import ApiToken, User
 from supportdesk.accounts.rows import user_from, user_joins, user_select
-from supportdesk.lib.fastsql import Columns, default_db
+from supportdesk.lib.fastsql import Columns, default_db, execute_prepared
 
 _token = Columns(ApiToken, "t")
 
@@ -35,7 +35,7 @@ def live_token(token: str) -> ApiToken | None:
     None for an unknown, revoked or deactivated one."""
     db = default_db()
     with db.cursor() as cursor:
-        cursor.execute(_sql(db.vendor), [ApiToken.hash(token)])
+        execute_prepared(cursor, _sql(db.vendor), [ApiToken.hash(token)])
         row = cursor.fetchone()
     if row is None:
         return None

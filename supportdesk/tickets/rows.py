@@ -22,6 +22,7 @@ from supportdesk.lib.fastsql import (
     build_row,
     column_name,
     default_db,
+    execute_prepared,
     json_value,
 )
 from supportdesk.tickets.models import Message, Ticket, TicketEvent
@@ -269,7 +270,7 @@ def _insert_opening(ticket: Ticket, message: Message, events: list[TicketEvent])
         )
     )
     with db.cursor() as cursor:
-        cursor.execute(_opening_sql(db.vendor), params)
+        execute_prepared(cursor, _opening_sql(db.vendor), params)
         ticket.pk = int(cursor.fetchone()[0])
     for obj in (ticket, message, *events):
         obj._state.adding = False
