@@ -24,7 +24,7 @@ usage: supportdesk COMMAND [ARGS]
 commands:
   serve [--host H] [--port P] [--workers N] [--threads N]
                                    run the desk: web, mail intake and worker
-  worker [--batch]                 run queued work (mail delivery)
+  worker [--batch]                 run queued work and the clock: mail, SLA alarms, webhooks
   receive-mail                     the SMTP receiver and IMAP pollers
   ingest-mail FILE…                mail files in, one JSON line each
   migrate                          create or update the database tables
