@@ -17,7 +17,7 @@ replies, requests a higher severity, and may close.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -77,6 +77,15 @@ def access_ticket_by_id(user: User | AnonymousUser, pk: int, *, for_update: bool
     if ticket is None:
         raise NotFound(f"no ticket {pk}")
     return ticket
+
+
+def side_of(user: User) -> Literal["vendor", "partner", "customer"]:
+    """Which side of support a user is on, as messages and escalations record it."""
+    if user.is_vendor_staff:
+        return "vendor"
+    if user.is_partner_staff:
+        return "partner"
+    return "customer"
 
 
 def works_on(user: User, ticket: Ticket) -> bool:

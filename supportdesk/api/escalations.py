@@ -8,7 +8,6 @@ same answer as a ticket you cannot see) or 400 (bad input), with the reason.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -134,48 +133,36 @@ def _take(request: HttpRequest, number: str, step: str, payload: Input) -> Escal
     user = acting_user(request)
     ticket = access_ticket_by_number(user, number)
     now = timezone.now()
-    actions.do_escalation_step(
+    row, state = actions.do_escalation_step(
         ticket, step=step, fields=payload.model_dump(), acting_user=user, now=now
     )
-    return _out(ticket, user, now)
+    # The step's own result: the history is not read and folded again.
+    return _out(ticket, user, now, (row.seq, state))
 
 
-def _out(ticket: Ticket, user: User, now: datetime) -> EscalationOut:
+def _out(
+    ticket: Ticket, user: User, now: datetime, known: tuple[int, machine.State] | None = None
+) -> EscalationOut:
     policy = policy_for_version(ticket.policy_version)
-    found = escalations.current(rows.events_of(ticket))
-    actor = escalations.actor_of(user)
-    state = machine.compute(policy, found[1]) if found else None
+    if known is None:
+        found = escalations.current(rows.events_of(ticket))
+        known = (found[0], machine.compute(policy, found[1])) if found else None
+    state = known[1] if known else None
     checklist = [
         _item(item.slug, item.text, state) for item in policy.escalation.deescalation_checklist
     ]
-    empty: dict[str, Any] = {
-        "escalation": None,
-        "level": None,
-        "reason": None,
-        "statement": None,
-        "requested_at": None,
-        "requested_by": None,
-        "primary_engineer": None,
-        "plan": None,
-        "next_update_due": None,
-        "missed_updates": [],
-        "call_requested_at": None,
-        "vendors": [],
-        "history": [],
-    }
-    allowed = machine.allowed_steps(policy, state, actor)
-    if state is None or found is None:
+    allowed = machine.allowed_steps(policy, state, escalations.actor_of(user))
+    if known is None or state is None:
         return EscalationOut(
             state="none",
             checklist=checklist,
             allowed_steps=allowed,
             section=policy.escalation.source,
-            **empty,
         )
     plan = state.plan
     return EscalationOut(
         state=state.status.value,
-        escalation=found[0],
+        escalation=known[0],
         level=state.level,
         reason=state.reason,
         statement=state.statement,

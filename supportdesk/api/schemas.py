@@ -556,19 +556,21 @@ class EscalationStepOut(Output):
 
 class EscalationOut(Output):
     state: Literal["none", "requested", "active", "declined", "de-escalated"]
-    escalation: int | None = Field(description="The ticket's first, second, … escalation.")
-    level: int | None
-    reason: str | None
-    statement: str | None
-    requested_at: Instant | None
-    requested_by: str | None
-    primary_engineer: str | None
-    plan: PlanOut | None
-    next_update_due: Instant | None
-    missed_updates: list[MissedUpdateOut]
-    call_requested_at: Instant | None
-    vendors: list[VendorCaseOut]
+    escalation: int | None = Field(
+        default=None, description="The ticket's first, second, … escalation."
+    )
+    level: int | None = None
+    reason: str | None = None
+    statement: str | None = None
+    requested_at: Instant | None = None
+    requested_by: str | None = None
+    primary_engineer: str | None = None
+    plan: PlanOut | None = None
+    next_update_due: Instant | None = None
+    missed_updates: list[MissedUpdateOut] = Field(default_factory=list)
+    call_requested_at: Instant | None = None
+    vendors: list[VendorCaseOut] = Field(default_factory=list)
     checklist: list[ChecklistItemOut]
     allowed_steps: list[str] = Field(description="What you may do now.")
-    history: list[EscalationStepOut]
+    history: list[EscalationStepOut] = Field(default_factory=list)
     section: str

@@ -16,6 +16,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from functools import cache
+from typing import Any
 
 from django.core.mail import EmailMessage, mailers
 from django.db import connection, transaction
@@ -281,25 +282,19 @@ def acknowledge(
 ) -> OutboundMail | None:
     """The acknowledgement of a ticket opened by mail, unless the cap on
     automatic mail to this address is reached."""
-    own = outbox is None
-    outbox = outbox or Outbox(now)
-    if not outbox.automatic_allowed(to):
-        log.warning("acknowledgement of %s to %s skipped: automatic-mail cap", ticket, to)
-        return None
-    mail = queue_mail(
+    mail = _queue_automatic(
+        outbox,
+        now,
+        to=to,
         kind=OutboundMail.Kind.ACKNOWLEDGEMENT,
         ticket=ticket,
-        to=[to],
         subject=subject_for(ticket),
         body=acknowledgement_text(ticket, name=name),
-        automatic=True,
         in_reply_to=in_reply_to,
         references=[*references, in_reply_to] if in_reply_to else list(references),
-        now=now,
-        outbox=outbox,
     )
-    if own:
-        outbox.flush()
+    if mail is None:
+        log.warning("acknowledgement of %s to %s skipped: automatic-mail cap", ticket, to)
     return mail
 
 
@@ -312,24 +307,31 @@ def refuse(
     now: datetime,
     outbox: Outbox | None = None,
 ) -> None:
-    own = outbox is None
-    outbox = outbox or Outbox(now)
-    if not outbox.automatic_allowed(to):
-        return
-    queue_mail(
+    _queue_automatic(
+        outbox,
+        now,
+        to=to,
         kind=OutboundMail.Kind.REFUSAL,
         ticket=None,
-        to=[to],
         subject=f"Re: {subject}"[:500] if subject else "Your mail to support",
         body=refusal_text(name),
-        automatic=True,
         in_reply_to=in_reply_to,
         references=[in_reply_to] if in_reply_to else [],
-        now=now,
-        outbox=outbox,
     )
-    if own:
-        outbox.flush()
+
+
+def _queue_automatic(
+    outbox: Outbox | None, now: datetime, *, to: str, **fields: Any
+) -> OutboundMail | None:
+    """An automatic mail to `to` unless the cap on automatic mail to that
+    address is reached: into a batch's `outbox`, or written at once."""
+    batch = outbox or Outbox(now)
+    if not batch.automatic_allowed(to):
+        return None
+    mail = queue_mail(to=[to], automatic=True, now=now, outbox=batch, **fields)
+    if outbox is None:
+        batch.flush()
+    return mail
 
 
 def mail_reply(ticket: Ticket, message: Message, *, now: datetime) -> OutboundMail | None:

@@ -24,7 +24,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
-from supportdesk.accounts.access import is_customer_side, works_on
+from supportdesk.accounts.access import is_customer_side, side_of, works_on
 from supportdesk.accounts.models import Organization, Role, User
 from supportdesk.assets.models import Device
 from supportdesk.policies.active import active_policy, policy_for_version, remember_active_policy
@@ -91,14 +91,6 @@ def clean_text(text: str, *, limit: int, what: str, single_line: bool = False) -
     return text
 
 
-def _side(user: User) -> str:
-    if user.is_vendor_staff:
-        return "vendor"
-    if user.is_partner_staff:
-        return "partner"
-    return "customer"
-
-
 def _event(
     kind: EventKind,
     *,
@@ -139,7 +131,7 @@ def _message_event(
         data={
             "message": None,
             "public": public,
-            "side": _side(author),
+            "side": side_of(author),
             "org": author.organization_id,
             "via": via,
             "direction": direction,

@@ -24,6 +24,7 @@ from supportdesk.policy.sla import (
 from supportdesk.tickets.models import OPEN_STATUSES, EventKind, Ticket, TicketEvent
 
 ALARM_KINDS = {"warning": EventKind.SLA_WARNING, "breach": EventKind.SLA_BREACHED}
+_ALARM_OF_KIND: dict[str, str] = {str(v): k for k, v in ALARM_KINDS.items()}
 
 
 def sla_events(ticket: Ticket, events: list[TicketEvent]) -> tuple[SlaEvent, ...]:

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from supportdesk.accounts.access import side_of
 from supportdesk.accounts.models import Role, User
 from supportdesk.policy import escalation as machine
 from supportdesk.tickets.models import EventKind, TicketEvent
@@ -39,15 +40,9 @@ FIELDS: dict[str, tuple[str, ...]] = {
 
 
 def actor_of(user: User) -> machine.Actor:
-    if user.is_vendor_staff:
-        side = "vendor"
-    elif user.is_partner_staff:
-        side = "partner"
-    else:
-        side = "customer"
     return machine.Actor(
         name=user.display_name or user.email,
-        side=side,  # type: ignore[arg-type]
+        side=side_of(user),
         manager=user.role == Role.MANAGER,
     )
 

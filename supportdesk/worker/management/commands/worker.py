@@ -49,24 +49,22 @@ class Command(BaseCommand):
             self.stderr.write(f"{stranded} outbox mail left queued: delivery queued again")
         clock.backfill(timezone.now())
         stop = threading.Event()
-        if not isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], DatabaseBackend):
-            # TASKS_BACKEND=immediate: work runs where it is asked for, so
-            # nothing is queued; the sweep is all there is to do.
-            if options["batch"]:
-                _sweep()
-            else:
-                _sweep_every(options["sweep_interval"], stop)
-            return
+        # TASKS_BACKEND=immediate: work runs where it is asked for, so nothing
+        # is queued; the sweep is all there is to do.
+        queued = isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], DatabaseBackend)
         if options["batch"]:
             _sweep()
+        elif not queued:
+            _sweep_every(options["sweep_interval"], stop)
         else:
-            sweeper = threading.Thread(
+            threading.Thread(
                 target=_sweep_every,
                 args=(options["sweep_interval"], stop),
                 name="sla-sweep",
                 daemon=True,
-            )
-            sweeper.start()
+            ).start()
+        if not queued:
+            return
         try:
             call_command(
                 "db_worker",
