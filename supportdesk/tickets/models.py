@@ -105,6 +105,9 @@ class Ticket(models.Model):
     response_due_at = models.DateTimeField(null=True, blank=True)
     first_response_at = models.DateTimeField(null=True, blank=True)
     breached = models.BooleanField(default=False)
+    # §1.6: when a workaround was recorded; continuous effort on a Severity 1
+    # is owed until then (or a resolution, or a downgrade).
+    workaround_at = models.DateTimeField(null=True, blank=True)
     # The next SLA warning or breach the worker must record (tickets/clock.py).
     sla_next_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -175,6 +178,12 @@ class EventKind(models.TextChoices):
     # A step of an escalation (§1.8); its fields are the event's data.
     ESCALATION = "escalation", "Escalation"
     ESCALATION_UPDATE_MISSED = "escalation-update-missed", "Escalation update missed"
+    ESCALATION_REMINDER = "escalation-reminder", "Escalation update coming due"
+    ESCALATION_INVITE = "escalation-invite", "Conference call invitation sent"
+    # Severity 1 continuous effort (§1.6): an alert while nobody has the
+    # ticket, and the workaround that ends what is owed.
+    UNASSIGNED_ALERT = "unassigned-alert", "Unassigned Severity 1 alert"
+    WORKAROUND = "workaround", "Workaround provided"
     SLA_BREACHED = "sla-breached", "Response target missed"
     # Mail that concerns the ticket but is not a message on it (mail issue).
     MAIL_BOUNCED = "mail-bounced", "Mail bounced"
@@ -342,6 +351,8 @@ class Escalation(models.Model):
     requested_at = models.DateTimeField()
     primary_engineer = models.CharField(max_length=200, blank=True)
     next_update_due = models.DateTimeField(null=True, blank=True)
+    # When to remind the primary engineer that the next update is coming due.
+    remind_at = models.DateTimeField(null=True, blank=True)
     call_requested_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField()
 
@@ -362,6 +373,12 @@ class Escalation(models.Model):
                 fields=["next_update_due"],
                 name="escalation_update_due",
                 condition=Q(next_update_due__isnull=False),
+            ),
+            # The worker's reminders before an update is due.
+            models.Index(
+                fields=["remind_at"],
+                name="escalation_remind",
+                condition=Q(remind_at__isnull=False),
             ),
         ]
 
