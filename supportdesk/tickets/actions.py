@@ -11,6 +11,7 @@ to answer.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import unicodedata
@@ -771,6 +772,18 @@ def do_escalation_step(
             raise ActionError(exc.reason, exc.code) from None
         except ValueError as exc:
             raise ActionError(str(exc)) from None
+        engineer = None
+        if isinstance(made, machine.Evaluate) and made.accept:
+            # The primary engineer is a person who can work the ticket, and
+            # the ticket becomes theirs: reminders and alarms then reach them.
+            engineer = escalations.engineer_named(ticket, made.primary_engineer or "")
+            if engineer is None:
+                raise ActionError(
+                    "The primary engineer must be one of the vendor's engineers, by name or "
+                    f"email; nobody here is called {made.primary_engineer!r}."
+                )
+            made = dataclasses.replace(made, primary_engineer=engineer.display_name)
+            new = machine.apply(policy, state, made)
         seq = (found[0] if found else 0) + (1 if isinstance(made, machine.Request) else 0)
         _append(
             ticket,
@@ -785,8 +798,26 @@ def do_escalation_step(
                 "section": policy.escalation.source,
             },
         )
-        ticket.updated_at = now
-        rows.save_changes.update(ticket)
+        if engineer is not None and engineer.pk != ticket.assignee_id:
+            _append(
+                ticket,
+                EventKind.ASSIGNED,
+                at=now,
+                actor=acting_user,
+                public=False,
+                data={
+                    "from": ticket.assignee_id,
+                    "to": engineer.pk,
+                    "to_name": engineer.display_name,
+                    "org": acting_user.organization_id,
+                    "reason": f"primary engineer of escalation {seq} ({policy.escalation.source})",
+                },
+            )
+            ticket.assignee = engineer
+            _refresh(ticket, now)
+        else:
+            ticket.updated_at = now
+            rows.save_changes.update(ticket)
         row = _save_escalation(ticket, seq, new, now)
         notify.changed(
             f"escalation.{step}",

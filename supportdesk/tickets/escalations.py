@@ -13,7 +13,7 @@ from typing import Any
 from supportdesk.accounts.access import side_of
 from supportdesk.accounts.models import Role, User
 from supportdesk.policy import escalation as machine
-from supportdesk.tickets.models import EventKind, TicketEvent
+from supportdesk.tickets.models import EventKind, Ticket, TicketEvent
 
 STEPS: dict[str, type[machine.Step]] = {
     cls.kind: cls
@@ -45,6 +45,23 @@ def actor_of(user: User) -> machine.Actor:
         side=side_of(user),
         manager=user.role == Role.MANAGER,
     )
+
+
+def engineer_named(ticket: Ticket, name: str) -> User | None:
+    """The engineer who can work `ticket` named by `name`: their email, or
+    their display name (both without regard to case); None if nobody is, or
+    if the name is not unique. Finance staff do not lead escalations."""
+    from supportdesk.accounts.access import assignable_users
+    from supportdesk.accounts.models import VENDOR_AGENT_ROLES
+
+    text = name.strip()
+    if not text:
+        return None
+    people = assignable_users(ticket).filter(role__in=VENDOR_AGENT_ROLES)
+    found = list(people.filter(email__iexact=text)[:2]) or list(
+        people.filter(name__iexact=text)[:2]
+    )
+    return found[0] if len(found) == 1 else None
 
 
 def make_step(

@@ -43,7 +43,9 @@ def test_an_escalation_from_request_to_de_escalation(world: World, mona: Api, mo
 
     # Only a manager evaluates; the customer is told no without a hint of more.
     assert (
-        escalate(world.erin, number, "evaluate", accept=True, primary_engineer="Erin").status_code
+        escalate(
+            world.erin, number, "evaluate", accept=True, primary_engineer="Erin Engineer"
+        ).status_code
         == 404
     )
     accepted = escalate(mona, number, "evaluate", accept=True, primary_engineer="Erin Engineer")
@@ -115,7 +117,12 @@ def test_an_escalation_from_request_to_de_escalation(world: World, mona: Api, mo
 
 def test_bad_steps_answer_with_the_reason(world: World, mona: Api, monday) -> None:
     number = world.ian.open()["number"]
-    assert escalate(mona, number, "evaluate", accept=True, primary_engineer="E").status_code == 409
+    assert (
+        escalate(
+            mona, number, "evaluate", accept=True, primary_engineer="Erin Engineer"
+        ).status_code
+        == 409
+    )
     bad = world.ian.post(f"/tickets/{number}/escalation", {"reason": "bored", "statement": "x"})
     assert bad.status_code == 400
     assert "reason" in bad.json()["detail"]
@@ -134,7 +141,7 @@ def test_bad_steps_answer_with_the_reason(world: World, mona: Api, monday) -> No
 def test_a_missed_update_is_recorded_once_by_the_sweep(world: World, mona: Api, monday) -> None:
     number = world.ian.open()["number"]
     world.ian.post(f"/tickets/{number}/escalation", {"reason": "other", "statement": "Help."})
-    escalate(mona, number, "evaluate", accept=True, primary_engineer="Erin")
+    escalate(mona, number, "evaluate", accept=True, primary_engineer="Erin Engineer")
     escalate(world.erin, number, "plan", action_plan="Fix.", mode="email", every_minutes=60)
 
     later = MONDAY_9 + timedelta(hours=2, minutes=30)
@@ -147,3 +154,24 @@ def test_a_missed_update_is_recorded_once_by_the_sweep(world: World, mona: Api, 
     assert (
         Notification.objects.filter(user=mona.user, event="escalation.update-missed").count() == 1
     )
+
+
+def test_accepting_makes_the_primary_engineer_the_assignee(world: World, mona: Api, monday) -> None:
+    number = world.ian.open()["number"]
+    world.ian.post(f"/tickets/{number}/escalation", {"reason": "other", "statement": "Help."})
+
+    unknown = escalate(mona, number, "evaluate", accept=True, primary_engineer="Nobody Here")
+    assert unknown.status_code == 400
+    assert "Nobody Here" in unknown.json()["detail"]
+    # A customer is not an engineer, whatever their name.
+    customer = escalate(mona, number, "evaluate", accept=True, primary_engineer="Ian Initech")
+    assert customer.status_code == 400
+
+    by_email = escalate(
+        mona, number, "evaluate", accept=True, primary_engineer="ERIN@vendor.test"
+    )
+    assert by_email.json()["primary_engineer"] == "Erin Engineer"
+    ticket = world.ian.get(f"/tickets/{number}").json()
+    assert ticket["assignee"] == {"id": world.erin.user.pk, "name": "Erin Engineer"}
+    assigned = TicketEvent.objects.get(kind=EventKind.ASSIGNED)
+    assert "§1.8" in assigned.data["reason"]

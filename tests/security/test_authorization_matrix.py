@@ -974,7 +974,7 @@ API_OPERATIONS: dict[str, Route] = {
             "ticket", POST, Post(step, body, never, changes_in=NOTHING)
         )
         for step, body in (
-            ("evaluate", form(accept=True, primary_engineer="Erin")),
+            ("evaluate", form(accept=True, primary_engineer="Erin Engineer")),
             ("plan", form(action_plan="Restore.", mode="email", every_minutes=240)),
             ("update", form(note="Restoring now.")),
             ("insufficient-progress", form(statement="Nothing moved.")),
