@@ -171,6 +171,11 @@ TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_task_backend]}}
 # The desk's own address: mail to it (and to support+SD-12@…) opens and
 # answers tickets; outbound mail comes from it.
 SUPPORTDESK_MAIL_ADDRESS = env_str("SUPPORTDESK_MAIL_ADDRESS", DEFAULT_FROM_EMAIL).lower()
+# Where people reach the desk (https://support.example.com), for links in mail
+# such as a conference call's invitation; empty: mail carries no links.
+SUPPORTDESK_URL = env_str("SUPPORTDESK_URL", "").rstrip("/")
+if SUPPORTDESK_URL and not SUPPORTDESK_URL.startswith(("https://", "http://")):
+    raise ConfigError(f"SUPPORTDESK_URL={SUPPORTDESK_URL!r}: expected https://host")
 # Mail from an address no user or company domain matches: "catch-all" opens a
 # ticket in the catch-all company; "refuse" answers politely and holds it.
 SUPPORTDESK_MAIL_UNKNOWN_SENDERS = env_str("MAIL_UNKNOWN_SENDERS", "catch-all")

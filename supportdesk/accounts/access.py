@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from supportdesk.accounts.models import PARTNER_ROLES, VENDOR_ROLES, Organization, User
@@ -207,6 +207,15 @@ def assignable_users(ticket: Ticket) -> QuerySet[User]:
             return users.none()
         return users.filter(organization_id=ticket.partner_id, role__in=PARTNER_ROLES)
     return users.filter(role__in=VENDOR_ROLES)
+
+
+def users_who_see(ticket: Ticket) -> QuerySet[User]:
+    """The active users `visible_tickets` lets see `ticket`: vendor staff,
+    the users of its company, and the staff of its partner."""
+    scope = Q(role__in=VENDOR_ROLES) | Q(organization_id=ticket.company_id, role="customer")
+    if ticket.partner_id is not None:
+        scope |= Q(organization_id=ticket.partner_id, role__in=PARTNER_ROLES)
+    return User.objects.filter(scope, is_active=True)
 
 
 # -- saved replies --------------------------------------------------------------

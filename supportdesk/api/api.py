@@ -8,7 +8,7 @@ from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
 from ninja.operation import Operation
 
-from supportdesk.api import catalog, errors, escalations, tickets
+from supportdesk.api import catalog, errors, escalations, reports, tickets, workarounds
 from supportdesk.api.auth import BearerToken, SessionCookie
 
 
@@ -49,3 +49,5 @@ errors.install(api)
 api.add_router("", tickets.router)
 api.add_router("", catalog.router)
 api.add_router("", escalations.router)
+api.add_router("", workarounds.router)
+api.add_router("", reports.router)

@@ -22,9 +22,13 @@ from pydantic import (
 
 from supportdesk.accounts.models import Organization, User
 from supportdesk.assets.models import Device
+from supportdesk.policies.active import policy_for_version
 from supportdesk.policy import Policy
+from supportdesk.policy.breaches import misassigned_by
 from supportdesk.policy.sla import Explanation
+from supportdesk.tickets.adapters import effort_owed
 from supportdesk.tickets.models import Attachment, Message, Status, Ticket, TicketEvent
+from supportdesk.tickets.reports import BreachGroup, BreachReport
 
 # The largest id a database column holds; a bigger one is a validation error,
 # not an overflow deep in the driver.
@@ -93,6 +97,11 @@ class MessageCreate(Input):
 class SeverityChange(Input):
     severity: int
     reason: Text
+    misassigned: bool = Field(
+        False,
+        description="A downgrade because the customer mis-assigned the severity (§1.7.3): "
+        "a missed target under it is reported apart from the vendor's own.",
+    )
 
 
 class Forward(Input):
@@ -113,6 +122,10 @@ class SeverityDecision(Input):
 class StatusChange(Input):
     status: Text = Field(json_schema_extra={"enum": list(Status.values)})
     reason: Text = ""
+
+
+class WorkaroundCreate(Input):
+    note: Text = Field(description="The workaround, in words the customer reads.")
 
 
 class AssigneeChange(Input):
@@ -164,6 +177,14 @@ class TicketOut(Output):
     response_due_at: Instant | None
     first_response_at: Instant | None
     breached: bool
+    continuous_effort_owed: bool = Field(
+        description="Continuous effort is owed (§1.6): a Severity 1 at the vendor, open, "
+        "with no workaround since it became Severity 1."
+    )
+    workaround_at: Instant | None = Field(
+        description="When the workaround that ends continuous effort was recorded (§1.6); "
+        "null when none has been since the ticket last became its severity."
+    )
     policy_version: str
     submitted_at: Instant
     updated_at: Instant
@@ -235,6 +256,7 @@ class ChangeOut(Output):
     due_before: Instant | None
     due_after: Instant | None
     reason: str
+    misassigned: bool = Field(False, description="Mis-assigned by the customer (§1.7.3).")
 
 
 class NoteOut(Output):
@@ -247,6 +269,9 @@ class BreachOut(Output):
     due_at: Instant
     severity: int
     seen_at: Instant
+    misassigned: bool = Field(
+        False, description="Under a severity the customer mis-assigned (§1.7.3), not the vendor's."
+    )
 
 
 class SlaOut(Output):
@@ -343,6 +368,9 @@ def ticket_out(ticket: Ticket) -> TicketOut:
         response_due_at=ticket.response_due_at,
         first_response_at=ticket.first_response_at,
         breached=ticket.breached,
+        # From the row's columns and the cached policy: no query per ticket.
+        continuous_effort_owed=effort_owed(policy_for_version(ticket.policy_version), ticket),
+        workaround_at=ticket.workaround_at,
         policy_version=ticket.policy_version,
         submitted_at=ticket.submitted_at,
         updated_at=ticket.updated_at,
@@ -420,12 +448,18 @@ def sla_out(
                 due_before=c.due_before,
                 due_after=c.due_after,
                 reason=c.reason,
+                misassigned=c.misassigned,
             )
             for c in explanation.changes
         ],
         notes=[NoteOut(at=n.at, text=n.text, source=n.source) for n in explanation.notes],
         breaches=[
-            BreachOut(due_at=b.due_at, severity=b.severity, seen_at=b.seen_at)
+            BreachOut(
+                due_at=b.due_at,
+                severity=b.severity,
+                seen_at=b.seen_at,
+                misassigned=misassigned_by(explanation.changes, b.due_at) is not None,
+            )
             for b in explanation.breaches
         ],
         time_zone=zone_name,
@@ -466,6 +500,70 @@ def device_out(device: Device) -> DeviceOut:
         version=device.version,
         operating_system=device.operating_system,
         company=Ref(id=device.company.pk, name=device.company.name),
+    )
+
+
+# -- the breach report (§1.7.3) -----------------------------------------------------------
+
+
+class SeverityCountOut(Output):
+    severity: int
+    count: int
+
+
+class ReportedBreachOut(Output):
+    ticket: str
+    subject: str
+    company: str
+    severity: int = Field(description="The severity the missed target was counted under.")
+    due_at: Instant = Field(description="When the first-response target ran out.")
+    downgraded_at: Instant | None = Field(
+        None, description="For a mis-assigned severity: when staff downgraded it."
+    )
+    downgraded_to: int | None = None
+    downgrade_reason: str = ""
+
+
+class BreachGroupOut(Output):
+    count: int
+    by_severity: list[SeverityCountOut]
+    items: list[ReportedBreachOut]
+
+
+class BreachReportOut(Output):
+    since: Instant
+    until: Instant
+    vendor: BreachGroupOut = Field(description="The vendor's own missed targets.")
+    misassigned: BreachGroupOut = Field(
+        description="Missed targets under a severity mis-assigned by the customer (§1.7.3)."
+    )
+
+
+def breach_report_out(report: BreachReport) -> BreachReportOut:
+    def group(rows: BreachGroup) -> BreachGroupOut:
+        return BreachGroupOut(
+            count=rows.count,
+            by_severity=[SeverityCountOut(severity=s, count=n) for s, n in rows.by_severity],
+            items=[
+                ReportedBreachOut(
+                    ticket=row.ticket.number,
+                    subject=row.ticket.subject,
+                    company=row.ticket.company.name,
+                    severity=row.severity,
+                    due_at=row.due_at,
+                    downgraded_at=row.downgrade.at if row.downgrade else None,
+                    downgraded_to=row.downgrade.new if row.downgrade else None,
+                    downgrade_reason=row.downgrade.reason if row.downgrade else "",
+                )
+                for row in rows.rows
+            ],
+        )
+
+    return BreachReportOut(
+        since=report.period.since,
+        until=report.period.until,
+        vendor=group(report.vendor),
+        misassigned=group(report.misassigned),
     )
 
 

@@ -407,6 +407,7 @@ def change_severity(request: HttpRequest, number: str, payload: SeverityChange) 
         ticket,
         severity=payload.severity,
         reason=payload.reason,
+        misassigned=payload.misassigned,
         acting_user=user,
         now=timezone.now(),
     )

@@ -40,6 +40,7 @@ from supportdesk.tickets.actions import (
     do_change_severity,
     do_change_status,
     do_decide_severity_request,
+    do_escalation_step,
     do_forward_to_vendor,
     do_log_call,
     do_reply,
@@ -501,6 +502,10 @@ class Plan:
     inbound_call: bool = False
     outcome: str = "closed"  # open | pending | resolved | closed
     customer_closes: bool = True
+    # §1.8: "" | requested (waiting for a manager) | running (accepted, planned)
+    escalation: str = ""
+    escalation_reason: str = ""
+    escalation_statement: str = ""
 
 
 def machine_tags(device: Device) -> set[str]:
@@ -875,6 +880,34 @@ class Director:
         late.partner, late.late, late.outcome = "forward", True, "closed"
         plans.append(late)
 
+        # Escalations (§1.8): one running under a plan, one waiting for a manager.
+        # Each is played on its own short timeline (escalation_stage).
+        running = self.base_plan(
+            self.now - timedelta(hours=6, minutes=40),
+            "initech",
+            issues["replication-stalled"],
+            severity=2,
+            channel=Channel.PORTAL,
+        )
+        running.escalation = "running"
+        running.escalation_reason = "critical-business-impact"
+        running.escalation_statement = stories.ESCALATION_STATEMENTS[0]
+        plans.append(running)
+
+        # Opened by Contoso for its customer, so at the vendor's tier at once.
+        waiting = self.base_plan(
+            self.now - timedelta(hours=2),
+            "globex",
+            issues["slow"],
+            severity=2,
+            channel=Channel.PORTAL,
+            submitter=cast.partner_staff["globex"][0],
+        )
+        waiting.escalation = "requested"
+        waiting.escalation_reason = "dissatisfied"
+        waiting.escalation_statement = stories.ESCALATION_STATEMENTS[1]
+        plans.append(waiting)
+
         return plans
 
     # -- playing -------------------------------------------------------------------------
@@ -939,7 +972,69 @@ class Director:
             if forwarded is None:
                 return
             ticket = forwarded
-        self.vendor_stage(plan, ticket)
+        if plan.escalation:
+            self.escalation_stage(plan, ticket)
+        else:
+            self.vendor_stage(plan, ticket)
+
+    def escalation_stage(self, plan: Plan, ticket: Ticket) -> None:
+        """A first response, then the customer escalates (§1.8); unless the
+        story leaves it waiting for a manager, the manager accepts it with a
+        primary engineer, who sets the communication plan and gives the first
+        update on time. Escalations are worked at any hour: no staffed time."""
+        cast = self.cast
+        t = self.step(self.cursor + self.minutes(15, 35))
+        do_reply(
+            ticket,
+            body=self.text(plan.issue.reply, plan),
+            via=self.via(plan),
+            acting_user=plan.engineer or cast.engineers[0],
+            now=t,
+        )
+        t = self.step(self.cursor + self.minutes(20, 60))
+        do_escalation_step(
+            ticket,
+            step="request",
+            fields={"reason": plan.escalation_reason, "statement": plan.escalation_statement},
+            acting_user=plan.requester,
+            now=t,
+        )
+        if plan.escalation == "requested":
+            return
+        engineer = plan.engineer or cast.engineers[0]
+        t = self.step(self.cursor + self.minutes(10, 30))
+        do_escalation_step(
+            ticket,
+            step="evaluate",
+            fields={
+                "accept": True,
+                "primary_engineer": engineer.email,
+                "note": f"{engineer.name} knows this product best; I will join the calls.",
+            },
+            acting_user=cast.manager,
+            now=t,
+        )
+        t = self.step(self.cursor + self.minutes(15, 40))
+        do_escalation_step(
+            ticket,
+            step="plan",
+            fields={
+                "action_plan": stories.ESCALATION_PLAN,
+                "mode": "phone",
+                "every_minutes": 240,
+                "attendees": [plan.requester.name, engineer.name, cast.manager.name],
+            },
+            acting_user=engineer,
+            now=t,
+        )
+        t = self.step(self.cursor + timedelta(hours=3, minutes=35))
+        do_escalation_step(
+            ticket,
+            step="update",
+            fields={"note": stories.ESCALATION_UPDATE},
+            acting_user=engineer,
+            now=t,
+        )
 
     def via(self, plan: Plan) -> str:
         return plan.channel if plan.channel in (Channel.EMAIL, Channel.CHAT) else Channel.PORTAL

@@ -746,3 +746,22 @@ SAVED_REPLIES_PARTNER = (
         "This is fixed on our side. If you see the problem again, just reply to this ticket.",
     ),
 )
+
+
+# Escalations (§1.8): what the customer says when asking, and what the
+# primary engineer plans and reports.
+ESCALATION_STATEMENTS = (
+    "Our DR replica has been stalled for hours and the clinic's audit is on Friday: without "
+    "a current replica we fail it. We need management attention on this today.",
+    "This is the third day the SQL backups crawl and nobody has told us why. We need someone "
+    "senior to look at it.",
+)
+ESCALATION_PLAN = (
+    "1. Re-seed the replica from the last consistent snapshot on a dedicated link.\n"
+    "2. Watch the first two replication cycles together.\n"
+    "3. Root-cause analysis of the stall with the storage team."
+)
+ESCALATION_UPDATE = (
+    "Re-seed started at full speed on the dedicated link; 38% done, the first replication "
+    "cycle should start within two hours."
+)

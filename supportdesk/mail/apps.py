@@ -10,3 +10,4 @@ class MailConfig(AppConfig):
         from supportdesk.tickets import notify
 
         notify.on_public_reply(outbound.on_public_reply)
+        notify.on_invite(outbound.mail_invite)

@@ -32,6 +32,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
+from supportdesk.accounts.access import is_customer_side
 from supportdesk.accounts.models import Organization, User
 from supportdesk.lib.fastsql import Inserter, Updater
 from supportdesk.mail import outbound
@@ -41,6 +42,7 @@ from supportdesk.mail.addresses import (
     ticket_pk_in_subject,
     ticket_pk_of_address,
 )
+from supportdesk.mail.commands import SeverityCommand, severity_command
 from supportdesk.mail.lookups import recent_mail, tickets_of_received
 from supportdesk.mail.models import InboundMail, OutboundMail, Outcome, Review
 from supportdesk.mail.parse import Limits, ParsedMail, parse_mail
@@ -379,10 +381,11 @@ class _Batch:
                 review=Review.WAITING,
             )
         author = self.people.customer_for(sender, ticket.company)
+        body = text_of(parsed)
         try:
             message = actions.do_reply(
                 ticket,
-                body=text_of(parsed),
+                body=body,
                 public=True,
                 via=Channel.EMAIL,
                 uploads=uploads_of(parsed),
@@ -398,7 +401,58 @@ class _Batch:
                 reason=f"sender {sender.address}: {exc.message}",
                 review=Review.WAITING,
             )
+        command = severity_command(body)
+        # A command only from the customer side: staff change severities themselves.
+        if command is not None and is_customer_side(author, ticket):
+            self._request_severity(parsed, sender, author, ticket, command)
         return _Placement(Outcome.APPENDED, ticket, message_id=message.pk)
+
+    def _request_severity(
+        self,
+        parsed: ParsedMail,
+        sender: Sender,
+        author: User,
+        ticket: Ticket,
+        command: SeverityCommand,
+    ) -> None:
+        """Ask for a higher severity as the reply's first line says (§1.7.2).
+        The reply is on the ticket already and stays there; a refusal is
+        told to the sender in one automatic mail and to the working side in
+        an internal note."""
+        try:
+            # The action's own atomic block is a savepoint: a refusal, raised
+            # before it writes, leaves the batch's transaction as it was.
+            actions.do_request_severity(
+                ticket,
+                severity=command.severity,
+                justification=command.justification,
+                acting_user=author,
+                now=self.now,
+            )
+        except ActionError as exc:
+            told = outbound.refuse_severity_request(
+                ticket,
+                to=sender.address,
+                name=sender.name,
+                severity=command.severity,
+                reason=exc.message,
+                in_reply_to=parsed.message_id,
+                references=list(parsed.references),
+                now=self.now,
+                outbox=self.outbox,
+            )
+            answer = (
+                "They were told why by mail."
+                if told is not None
+                else "No mail told them why: the cap on automatic mail to that address is reached."
+            )
+            actions.do_note_by_desk(
+                ticket,
+                body=f"The request by mail from {sender.address} for Severity {command.severity} "
+                f"was refused: {exc.message}. Their mail is on the ticket as a reply. {answer}",
+                via=Channel.EMAIL,
+                now=self.now,
+            )
 
     def _create(self, parsed: ParsedMail, sender: Sender) -> _Placement:
         assert parsed.sender is not None

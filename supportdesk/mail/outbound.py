@@ -12,9 +12,11 @@ recipient so two desks cannot keep each other busy.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from email.message import MIMEPart
 from functools import cache
 from typing import Any
 
@@ -78,7 +80,8 @@ def acknowledgement_text(ticket: Ticket, *, name: str) -> str:
             f"It is open at Severity {severity.level} ({severity.name}). A mail never opens a "
             "ticket at Severity 1, whatever its subject says: for a Critical issue, call us "
             f"({phones}) so an engineer starts at once. To ask for a higher severity, reply "
-            "with the reason, or use the portal.",
+            "with a first line 'Severity: 2' (the level you need) followed by the reason: the "
+            "current impact on your production (§1.7.2). Or use the portal.",
             "",
             f"To add anything, reply to this mail and keep [{ticket.number}] in the subject.",
             "",
@@ -96,6 +99,23 @@ def refusal_text(name: str) -> str:
             "match your address to one of them. Your mail is kept: our staff will look at it. "
             "If you are a customer, please write from the address your company registered with "
             "us, or ask your administrator to add yours.",
+        ]
+    )
+
+
+def severity_refusal_text(ticket: Ticket, *, name: str, severity: int, reason: str) -> str:
+    policy = policy_for_version(ticket.policy_version)
+    return "\n".join(
+        [
+            f"Hello {name or 'there'},",
+            "",
+            f"Your reply is added to ticket {ticket.number}, but we could not take it as a "
+            f"request for Severity {severity}: {reason}.",
+            "",
+            "To ask again, reply with a first line 'Severity: 2' (the level you need) followed "
+            "by the reason: the current impact on your production (§1.7.2).",
+            "",
+            f"{policy.meta.vendor} Support",
         ]
     )
 
@@ -320,6 +340,33 @@ def refuse(
     )
 
 
+def refuse_severity_request(
+    ticket: Ticket,
+    *,
+    to: str,
+    name: str,
+    severity: int,
+    reason: str,
+    in_reply_to: str,
+    references: Sequence[str],
+    now: datetime,
+    outbox: Outbox | None = None,
+) -> OutboundMail | None:
+    """Why a request for a higher severity by mail was not taken, to its
+    sender, unless the cap on automatic mail to this address is reached."""
+    return _queue_automatic(
+        outbox,
+        now,
+        to=to,
+        kind=OutboundMail.Kind.REFUSAL,
+        ticket=ticket,
+        subject=subject_for(ticket, reply=True),
+        body=severity_refusal_text(ticket, name=name, severity=severity, reason=reason),
+        in_reply_to=in_reply_to,
+        references=[*references, in_reply_to] if in_reply_to else list(references),
+    )
+
+
 def _queue_automatic(
     outbox: Outbox | None, now: datetime, *, to: str, **fields: Any
 ) -> OutboundMail | None:
@@ -432,15 +479,75 @@ def _message(mail: OutboundMail) -> EmailMessage:
         # Asks Exchange not to answer it with an out-of-office reply.
         headers["X-Auto-Response-Suppress"] = "All"
     vendor = policy_vendor(mail.ticket) if mail.ticket is not None else "Support"
-    return EmailMessage(
+    text, calendar = split_calendar(mail.body)
+    message = EmailMessage(
         subject=mail.subject,
-        body=mail.body,
+        body=text,
         from_email=f"{vendor} Support <{mail.from_address}>",
         to=mail.to,
         cc=mail.cc,
         reply_to=[mail.reply_to] if mail.reply_to else None,
         headers=headers,
     )
+    if calendar:
+        _with_calendar_parts(message, text, calendar)
+    return message
+
+
+def mail_invite(
+    ticket: Ticket, *, to: list[str], subject: str, body: str, calendar: str, now: datetime
+) -> OutboundMail:
+    """A calendar invitation or its cancellation (notify.invite): the text,
+    and the calendar kept after it (`with_calendar`) for `_message`."""
+    return queue_mail(
+        kind=OutboundMail.Kind.NOTIFICATION,
+        ticket=ticket,
+        to=to,
+        subject=subject,
+        body=with_calendar(body, calendar),
+        automatic=True,
+        now=now,
+    )
+
+
+# An OutboundMail has one text body and no column for other parts, so a
+# calendar travels in `body` after its text, behind this separator: the ASCII
+# record separator, a control character typed text never keeps (clean_text
+# strips it) and PostgreSQL stores. Only a calendar may follow it.
+CALENDAR_SEPARATOR = "\n\x1e"
+_METHOD = re.compile(r"^METHOD:([A-Z-]+)\r?$", re.MULTILINE)
+
+
+def with_calendar(text: str, calendar: str) -> str:
+    return f"{text}{CALENDAR_SEPARATOR}{calendar}"
+
+
+def split_calendar(body: str) -> tuple[str, str]:
+    """A stored body's text, and the iCalendar object after it ("" for none)."""
+    text, found, calendar = body.partition(CALENDAR_SEPARATOR)
+    if not found or not calendar.startswith("BEGIN:VCALENDAR"):
+        return body, ""
+    return text, calendar
+
+
+def _with_calendar_parts(message: EmailMessage, text: str, calendar: str) -> None:
+    """The text and the calendar as alternatives, the calendar's METHOD in
+    its Content-Type (Outlook and Gmail act on an invitation only then),
+    and the calendar again as invite.ics for clients that show only files."""
+    method = _METHOD.search(calendar)
+    parts = MIMEPart()
+    parts.set_content(text, charset="utf-8")
+    parts.add_alternative(
+        calendar,
+        subtype="calendar",
+        charset="utf-8",
+        params={"method": method[1] if method else "PUBLISH"},
+    )
+    message.body = ""
+    # Set by the body's part, which this message no longer has.
+    message.extra_headers["MIME-Version"] = "1.0"
+    message.attach(parts)
+    message.attach("invite.ics", calendar, "application/ics")
 
 
 def on_public_reply(ticket: Ticket, message: Message, now: datetime) -> None:

@@ -372,6 +372,29 @@ def next_deadline(state: State, *, after: datetime | None = None) -> datetime | 
     return due + plan.every * _count_before(due, plan.every, after)
 
 
+def reminder_lead(policy: Policy, every: timedelta) -> timedelta:
+    """How long before an update deadline the engineer is reminded, for a
+    plan with updates `every` apart: the policy's `update_reminder`, or half
+    the interval when the interval is shorter than twice that. So the
+    reminder always falls in the second half of a cycle: never before the
+    update it follows, nor so soon after it that it reads as noise (a plan
+    every 45 minutes with a 30-minute lead is reminded 22.5 minutes before)."""
+    lead = policy.escalation.update_reminder
+    return every / 2 if every < 2 * lead else lead
+
+
+def reminder_at(policy: Policy, state: State, *, after: datetime | None = None) -> datetime | None:
+    """When (UTC) to remind of the update deadline `next_deadline(state,
+    after=after)` gives: that deadline less `reminder_lead`. None without a
+    plan in force. With `after` the instant may be at or before `after`
+    (the deadline is not, so a reminder is still worth sending)."""
+    due = next_deadline(state, after=after)
+    plan = state.active_plan
+    if due is None or plan is None:
+        return None
+    return due - reminder_lead(policy, plan.every)
+
+
 # -- rules: who and when ------------------------------------------------------------
 
 

@@ -26,6 +26,7 @@ from supportdesk.policy.schema import (
     Channel,
     ChecklistItem,
     Contact,
+    ContinuousEffortRule,
     Coverage,
     Decision,
     DedicatedContactRule,
@@ -367,6 +368,7 @@ def _severity_rules(node: Node, levels: list[int]) -> SeverityRules:
         "lifecycle",
         "source",
         "warn_at_percent",
+        "continuous_effort",
     )
     dedicated = None
     if "dedicated_contact" in node.table():
@@ -392,6 +394,28 @@ def _severity_rules(node: Node, levels: list[int]) -> SeverityRules:
         lifecycle_text=tuple(_section(n) for n in node.opt("lifecycle", []).items()),
         source=node.get("source").text(),
         warn_at_percent=node.opt("warn_at_percent", 75).integer(1, 99),
+        continuous_effort=_continuous_effort(node),
+    )
+
+
+def _continuous_effort(rules: Node) -> ContinuousEffortRule:
+    """`[severity_rules.continuous_effort]`, optional: a policy file older
+    than the table gets the desk's defaults."""
+    default = ContinuousEffortRule()
+    if "continuous_effort" not in rules.table():
+        return default
+    node = rules.get("continuous_effort")
+    node.only("unassigned_alert_every_minutes", "source")
+    every = node.opt("unassigned_alert_every_minutes", None)
+    return ContinuousEffortRule(
+        # At least 5 minutes: the worker sweeps every 15 seconds, and alerts
+        # closer together would bury the managers rather than wake them.
+        unassigned_alert_every=(
+            timedelta(minutes=every.integer(5, 24 * 60))
+            if every.value is not None
+            else default.unassigned_alert_every
+        ),
+        source=node.opt("source", default.source).text(),
     )
 
 
@@ -469,7 +493,13 @@ def _version_support(node: Node) -> VersionSupport:
 
 def _escalation(node: Node) -> Escalation:
     node.only(
-        "reasons", "communication_modes", "deescalation_checklist", "questions", "text", "source"
+        "reasons",
+        "communication_modes",
+        "deescalation_checklist",
+        "questions",
+        "text",
+        "source",
+        "update_reminder_minutes",
     )
     reasons = []
     for r in node.get("reasons").items():
@@ -495,6 +525,12 @@ def _escalation(node: Node) -> Escalation:
         questions=tuple(questions),
         text=node.opt("text", "").text(empty=True),
         source=node.get("source").text(),
+        # Optional, so a policy file older than the key loads with the default.
+        update_reminder=timedelta(
+            minutes=node.opt(
+                "update_reminder_minutes", Escalation.update_reminder // timedelta(minutes=1)
+            ).integer(1, 24 * 60)
+        ),
     )
 
 

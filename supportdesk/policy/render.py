@@ -71,9 +71,14 @@ def render_markdown(policy: Policy) -> str:
         out += [f"#### {_inline(severity.name)} (Severity {severity.level}, {severity.source})", ""]
         out += [severity.definition, ""]
         if severity.continuous_effort:
+            effort = policy.severity_rules.continuous_effort
+            every = _words_minutes(effort.unassigned_alert_every)
             out += [
                 "Issues of this severity get continuous effort until a workaround or resolution "
-                "is provided or the issue is downgraded.",
+                f"is provided or the issue is downgraded ({effort.source}). While nobody has "
+                "taken such an issue, the support managers are alerted at once and again every "
+                f"{every} until someone does (the interval is this desk's own choice: the "
+                "policy sets none).",
                 "",
             ]
     rule = policy.severity_rules.dedicated_contact
@@ -181,6 +186,15 @@ def _duration(duration: timedelta) -> str:
         return f"{minutes} minutes or less"
     hours = minutes // 60
     return f"{hours} hour{'s' if hours != 1 else ''} or less"
+
+
+def _words_minutes(duration: timedelta) -> str:
+    """An interval as "30 minutes", "2 hours", "1 hour 30 minutes"."""
+    hours, minutes = divmod(int(duration.total_seconds() // 60), 60)
+    parts = [f"{hours} hour{'s' if hours != 1 else ''}"] if hours else []
+    if minutes or not parts:
+        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
+    return " ".join(parts)
 
 
 def _change_rule_words(policy: Policy) -> list[str]:

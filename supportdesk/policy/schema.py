@@ -123,6 +123,18 @@ class DedicatedContactRule:
 
 
 @dataclass(frozen=True)
+class ContinuousEffortRule:
+    """§1.6: a severity with `continuous_effort` gets it until a workaround
+    or resolution is provided or it is downgraded. While nobody has such a
+    ticket the support managers are alerted at once and again every
+    `unassigned_alert_every`: the policy gives no interval, so it is the
+    desk's own choice."""
+
+    unassigned_alert_every: timedelta = timedelta(minutes=30)
+    source: str = "§1.6"
+
+
+@dataclass(frozen=True)
 class SeverityRules:
     change_rule: ChangeRule
     upgrade_request_needs_justification: bool
@@ -131,6 +143,7 @@ class SeverityRules:
     source: str
     # The SLA worker warns once this share of a first-response target has run.
     warn_at_percent: int = 75
+    continuous_effort: ContinuousEffortRule = ContinuousEffortRule()
 
 
 @dataclass(frozen=True)
@@ -210,6 +223,9 @@ class Escalation:
     questions: tuple[Question, ...]
     text: str
     source: str
+    # How long before an update of the communication plan is due the engineer
+    # is reminded. §1.8 gives no lead time: the desk's own choice.
+    update_reminder: timedelta = timedelta(minutes=30)
 
 
 @dataclass(frozen=True)

@@ -47,17 +47,39 @@ def opening_severity(
     )
 
 
-def check_change(policy: Policy, current: int, new: int, reason: str) -> str | None:
-    """Why a staff change from `current` to `new` is refused, or None (§1.7.1, §1.7.2)."""
+# The sections a severity event cites: the default policy's numbering.
+DOWNGRADE_SECTION = "§1.7.1"
+UPGRADE_SECTION = "§1.7.2"
+MISASSIGNED_SECTION = "§1.7.3"
+
+
+def check_change(
+    policy: Policy, current: int, new: int, reason: str, *, misassigned: bool = False
+) -> str | None:
+    """Why a staff change from `current` to `new` is refused, or None
+    (§1.7.1, §1.7.2). Only a downgrade can say the customer mis-assigned the
+    severity (§1.7.3), and it too needs the reason."""
     try:
         policy.severity(new)
     except KeyError as exc:
         return str(exc.args[0])
     if new == current:
         return f"the ticket is already Severity {current}"
+    if misassigned and is_upgrade(current, new):
+        return (
+            f"only a downgrade can be marked mis-assigned by the customer ({MISASSIGNED_SECTION}); "
+            f"Severity {new} is higher than Severity {current}"
+        )
     if not reason.strip():
         return "a severity change needs a reason"
     return None
+
+
+def change_section(current: int, new: int, *, misassigned: bool = False) -> str:
+    """The section a staff change from `current` to `new` applies."""
+    if is_upgrade(current, new):
+        return UPGRADE_SECTION
+    return MISASSIGNED_SECTION if misassigned else DOWNGRADE_SECTION
 
 
 def check_request(policy: Policy, current: int, requested: int, justification: str) -> str | None:

@@ -60,11 +60,13 @@ class Forwarded:
 
 @dataclass(frozen=True)
 class SeverityChanged:
-    """Staff changed the severity, with a reason (§1.7.1, §1.7.2)."""
+    """Staff changed the severity, with a reason (§1.7.1, §1.7.2). A
+    downgrade may say the customer mis-assigned the severity (§1.7.3)."""
 
     at: datetime
     severity: int
     reason: str = ""
+    misassigned: bool = False
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,8 @@ class Change:
     due_before: datetime | None
     due_after: datetime | None
     reason: str = ""
+    # A downgrade because the customer mis-assigned the severity (§1.7.3).
+    misassigned: bool = False
 
 
 @dataclass(frozen=True)
@@ -216,9 +220,10 @@ class Explanation:
             out.append(f"Clock started {show(self.clock_started_at)}.")
         for change in self.changes:
             reason = f": {change.reason}" if change.reason else ""
+            why = ", mis-assigned by the customer (§1.7.3)" if change.misassigned else ""
             out.append(
                 f"{show(change.at)} {change.kind} from Severity {change.old} to "
-                f"{change.new}{reason}; {change.rule}."
+                f"{change.new}{why}{reason}; {change.rule}."
             )
         counted = ", ".join(
             f"{show(s.start)} to {show(s.end)} ({_words(s.duration)})" for s in self.segments
@@ -344,7 +349,7 @@ def _apply(policy: Policy, run: _Run, event: SlaEvent) -> None:
                 run.dedicated_contact = event.dedicated_contact
             _start_clock(policy, run, event.at, event.severity or run.severity)
         case SeverityChanged():
-            _change(policy, run, event.at, event.severity, event.reason)
+            _change(policy, run, event.at, event.severity, event.reason, event.misassigned)
         case SeverityRequested():
             run.pending = PendingRequest(event.at, event.severity, event.justification)
         case SeverityRequestAccepted() if run.pending is not None:
@@ -360,22 +365,27 @@ def _apply(policy: Policy, run: _Run, event: SlaEvent) -> None:
             pass
 
 
-def _change(policy: Policy, run: _Run, at: datetime, new: int, reason: str) -> None:
+def _change(
+    policy: Policy, run: _Run, at: datetime, new: int, reason: str, misassigned: bool = False
+) -> None:
     policy.severity(new)
     old = run.severity
     if new == old:
         return
     kind = "upgrade" if is_upgrade(old, new) else "downgrade"
+    # Only a downgrade can undo a mis-assigned severity (§1.7.3).
+    misassigned = misassigned and kind == "downgrade"
     run.note_breach(at)  # under the old severity, before anything moves
     if run.pending is not None and not is_upgrade(new, run.pending.severity):
         run.pending = None  # the request is now met or overtaken
     run.severity = new
     if run.clock_started_at is None or run.due is None:
-        run.changes.append(Change(at, old, new, kind, "no vendor clock yet", None, None, reason))
+        rule = "no vendor clock yet"
+        run.changes.append(Change(at, old, new, kind, rule, None, None, reason, misassigned))
         return
     if run.first_response_at is not None:
         rule = "after the first response, the response target no longer moves"
-        run.changes.append(Change(at, old, new, kind, rule, run.due, run.due, reason))
+        run.changes.append(Change(at, old, new, kind, rule, run.due, run.due, reason, misassigned))
         return
     before = run.due
     target = policy.target(new, run.channel)
@@ -393,7 +403,7 @@ def _change(policy: Policy, run: _Run, at: datetime, new: int, reason: str) -> N
     else:
         run.due, run.basis_at, run.target = from_submission, run.clock_started_at, target
         rule = "due at submission plus the new target (rule from-change)"
-    run.changes.append(Change(at, old, new, kind, rule, before, run.due, reason))
+    run.changes.append(Change(at, old, new, kind, rule, before, run.due, reason, misassigned))
 
 
 def warning_at(policy: Policy, state: SlaState) -> datetime | None:

@@ -11,4 +11,9 @@ urlpatterns = [
     path("tickets/<str:number>/reply", views.reply, name="reply"),
     path("tickets/<str:number>/severity-request", views.request_severity, name="request"),
     path("tickets/<str:number>/status", views.change_status, name="status"),
+    path(
+        "tickets/<str:number>/escalation/<slug:step>",
+        views.escalation_step,
+        name="escalation_step",
+    ),
 ]

@@ -32,7 +32,7 @@ from supportdesk.assets.models import Device
 from supportdesk.lib.htmx import is_htmx, login_required, render_fragments, render_page
 from supportdesk.policies.active import active_policy, policy_for_version
 from supportdesk.portal.forms import SubmitForm
-from supportdesk.tickets import actions
+from supportdesk.tickets import actions, escalation_views
 from supportdesk.tickets.actions import ActionError
 from supportdesk.tickets.adapters import sla_explanation
 from supportdesk.tickets.forms import (
@@ -235,6 +235,9 @@ def ticket_context(
         "can": can,
         "forms": blank | (bound or {}),
         "errors": errors or {},
+        "esc": escalation_views.panel(
+            user, ticket, now=now, url_name="portal:escalation_step", bound=bound, errors=errors
+        ),
     }
 
 
@@ -283,6 +286,12 @@ def request_severity(request: HttpRequest, number: str) -> HttpResponse:
         perform_request_severity,
         PORTAL,
     )
+
+
+@require_POST
+@customers_only
+def escalation_step(request: HttpRequest, number: str, step: str) -> HttpResponse:
+    return escalation_views.take_step(request, number, step, PORTAL)
 
 
 @require_POST

@@ -31,11 +31,26 @@ from supportdesk.assets.models import Device
 from supportdesk.policies.active import active_policy, policy_for_version, remember_active_policy
 from supportdesk.policy import Policy
 from supportdesk.policy import escalation as machine
+from supportdesk.policy.effort import due_alert
 from supportdesk.policy.intake import check_intake
-from supportdesk.policy.severity import check_change, check_request, opening_severity
+from supportdesk.policy.severity import (
+    UPGRADE_SECTION,
+    change_section,
+    check_change,
+    check_request,
+    opening_severity,
+)
 from supportdesk.policy.sla import SlaState
-from supportdesk.tickets import escalations, notify, rows
-from supportdesk.tickets.adapters import ALARM_KINDS, alarm_key, pending_alarms, sla_events
+from supportdesk.tickets import escalations, invites, notify, rows
+from supportdesk.tickets.adapters import (
+    ALARM_KINDS,
+    alarm_key,
+    continuous_effort,
+    last_alert_at,
+    next_alert_at,
+    pending_alarms,
+    sla_events,
+)
 from supportdesk.tickets.models import (
     Attachment,
     Channel,
@@ -169,7 +184,15 @@ def _apply(
     ticket.breached = state.breached
     ticket.requested_severity = state.pending_request.severity if state.pending_request else None
     owed = pending_alarms(policy, state, history, ticket.status)
-    ticket.sla_next_at = owed[0].at if owed else None
+    # The clock's next moment: the next SLA alarm or the next alert that a
+    # Severity 1 has nobody on it (§1.6), whichever comes first.
+    effort = continuous_effort(policy, state, history)
+    ticket.workaround_at = effort.workaround_at
+    moments = [owed[0].at] if owed else []
+    alert_at = next_alert_at(effort, history)
+    if alert_at is not None:
+        moments.append(alert_at)
+    ticket.sla_next_at = min(moments, default=None)
     ticket.updated_at = now
 
 
@@ -482,13 +505,23 @@ def do_log_call(
 
 
 def do_change_severity(
-    ticket: Ticket, *, severity: int, reason: str, acting_user: User, now: datetime
+    ticket: Ticket,
+    *,
+    severity: int,
+    reason: str,
+    misassigned: bool = False,
+    acting_user: User,
+    now: datetime,
 ) -> Ticket:
-    """A staff upgrade or downgrade, with its reason (§1.7.1, §1.7.2)."""
+    """A staff upgrade or downgrade, with its reason (§1.7.1, §1.7.2). A
+    downgrade may say the customer mis-assigned the severity (§1.7.3): a
+    breach under it stays recorded, and is reported apart from the vendor's."""
     with transaction.atomic():
         ticket = _locked(ticket)
         _require(works_on(acting_user, ticket), "only the working side changes the severity")
-        refusal = check_change(_policy(ticket), ticket.severity, severity, reason)
+        refusal = check_change(
+            _policy(ticket), ticket.severity, severity, reason, misassigned=misassigned
+        )
         if refusal:
             raise ActionError(refusal, "conflict" if "already" in refusal else "invalid")
         _append(
@@ -496,7 +529,13 @@ def do_change_severity(
             EventKind.SEVERITY_CHANGED,
             at=now,
             actor=acting_user,
-            data={"from": ticket.severity, "to": severity, "reason": reason.strip()[:2000]},
+            data={
+                "from": ticket.severity,
+                "to": severity,
+                "reason": reason.strip()[:2000],
+                "misassigned": misassigned,
+                "section": change_section(ticket.severity, severity, misassigned=misassigned),
+            },
         )
         _refresh(ticket, now)
     return ticket
@@ -514,12 +553,22 @@ def do_request_severity(
         if refusal:
             raise ActionError(refusal)
         _require(ticket.is_open, "the ticket is no longer open", "conflict")
+        _require(
+            ticket.requested_severity is None,
+            f"a request for Severity {ticket.requested_severity} is already waiting for an "
+            "engineer to accept or decline it",
+            "conflict",
+        )
         _append(
             ticket,
             EventKind.SEVERITY_REQUESTED,
             at=now,
             actor=acting_user,
-            data={"to": severity, "justification": justification.strip()[:4000]},
+            data={
+                "to": severity,
+                "justification": justification.strip()[:4000],
+                "section": UPGRADE_SECTION,
+            },
         )
         _refresh(ticket, now)
     return ticket
@@ -539,7 +588,11 @@ def do_decide_severity_request(
             EventKind.SEVERITY_REQUEST_ACCEPTED if accept else EventKind.SEVERITY_REQUEST_DECLINED,
             at=now,
             actor=acting_user,
-            data={"to": ticket.requested_severity, "reason": reason.strip()[:2000]},
+            data={
+                "to": ticket.requested_severity,
+                "reason": reason.strip()[:2000],
+                "section": UPGRADE_SECTION,
+            },
         )
         _refresh(ticket, now)
     return ticket
@@ -672,6 +725,33 @@ def do_set_watchers(
     return ticket
 
 
+# -- continuous effort (§1.6) -------------------------------------------------------------
+
+
+def do_record_workaround(ticket: Ticket, *, note: str, acting_user: User, now: datetime) -> Ticket:
+    """The working side records a workaround the customer can use meanwhile,
+    in words the customer reads. It ends the continuous effort a Severity 1
+    is owed (§1.6, policy/effort.py) and so its unassigned alerts; a later
+    upgrade to Severity 1 owes effort afresh."""
+    note = clean_text(note, limit=MAX_BODY, what="workaround note")
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        _require(works_on(acting_user, ticket), "only the working side records a workaround")
+        _require(ticket.is_open, "the ticket is no longer open", "conflict")
+        _append(
+            ticket,
+            EventKind.WORKAROUND,
+            at=now,
+            actor=acting_user,
+            data={
+                "note": note,
+                "section": _policy(ticket).severity_rules.continuous_effort.source,
+            },
+        )
+        _refresh(ticket, now)
+    return ticket
+
+
 # -- mail that is not a message ---------------------------------------------------------
 
 MAIL_NOTES = frozenset({EventKind.MAIL_BOUNCED, EventKind.MAIL_AUTOMATIC, EventKind.MAIL_HELD})
@@ -689,6 +769,41 @@ def do_note_mail(ticket: Ticket, *, kind: EventKind, data: dict[str, Any], now: 
         rows.save_chain_head.update(ticket)
 
 
+def do_note_by_desk(ticket: Ticket, *, body: str, via: str, now: datetime) -> Message:
+    """An internal note the desk writes itself, with no author, for the side
+    working the ticket: what it could not do as a mail asked (a severity
+    request by mail refused, mail/ingest.py). Nothing else about the ticket
+    changes."""
+    body = clean_text(body, limit=MAX_BODY, what="note")
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        # Kept by the working side: the vendor reads every internal note, a
+        # partner those of its own organization (access.may_see_internal).
+        org = ticket.partner_id if ticket.tier == Tier.PARTNER else None
+        message = Message(
+            ticket=ticket,
+            author=None,
+            author_org_id=org,
+            kind=Message.Kind.REPLY,
+            visibility=Message.Visibility.INTERNAL,
+            via=via,
+            body=body,
+            created_at=now,
+        )
+        rows.insert_message.insert(message)
+        data = {
+            "message": message.pk,
+            "public": False,
+            "side": "desk",
+            "org": org,
+            "via": via,
+            "direction": "",
+        }
+        _append(ticket, EventKind.MESSAGE, at=now, actor=None, public=False, data=data)
+        rows.save_chain_head.update(ticket)
+    return message
+
+
 # -- the SLA clock ----------------------------------------------------------------------
 
 
@@ -702,7 +817,9 @@ def do_record_alarms(ticket_pk: int, *, now: datetime) -> list[TicketEvent]:
     """Record the SLA warnings and breaches due by `now` and not yet recorded
     (the worker's sweep, tickets/clock.py), each at the instant it happened,
     however late the sweep comes. An alarm recorded long after its instant,
-    and a warning whose breach is recorded with it, are marked late.
+    and a warning whose breach is recorded with it, are marked late. With
+    them, the alert that a Severity 1 has nobody on it, if one is due
+    (`_unassigned_alert`, §1.6).
 
     No savepoint of its own: the sweep runs a batch in one transaction, and
     a savepoint under the row lock would leave PostgreSQL unable to prune the
@@ -731,15 +848,58 @@ def do_record_alarms(ticket_pk: int, *, now: datetime) -> list[TicketEvent]:
             )
             rows.chain(ticket, event)
             recorded.append(event)
+        alert = _unassigned_alert(policy, state, history, now)
+        if alert is not None:
+            rows.chain(ticket, alert)
+            recorded.append(alert)
         rows.insert_events.insert(*recorded)
         _apply(ticket, policy, state, [*history, *recorded], now)
         rows.save_changes.update(ticket)
         for event in recorded:
-            name = (
-                notify.SLA_WARNING if event.kind == EventKind.SLA_WARNING else notify.SLA_BREACHED
-            )
+            name = _ANNOUNCED[EventKind(event.kind)]
             notify.changed(name, ticket, dict(event.data, at=event.at.isoformat()), now)
     return recorded
+
+
+_ANNOUNCED = {
+    EventKind.SLA_WARNING: notify.SLA_WARNING,
+    EventKind.SLA_BREACHED: notify.SLA_BREACHED,
+    EventKind.UNASSIGNED_ALERT: notify.SEV1_UNASSIGNED,
+}
+
+
+def _unassigned_alert(
+    policy: Policy, state: SlaState, history: Sequence[TicketEvent], now: datetime
+) -> TicketEvent | None:
+    """The alert that a ticket owed continuous effort has nobody on it
+    (§1.6, policy/effort.py), if one is due by `now`: only the latest one
+    due, standing for any that fell due while no sweep ran (then marked
+    late), so a worker that was down for hours records one alert per ticket,
+    not a storm. It is keyed by its instant (`last_alert_at`), so it is
+    recorded once."""
+    owed = continuous_effort(policy, state, history)
+    alert = due_alert(owed, now=now, after=last_alert_at(history))
+    if alert is None:
+        return None
+    return _event(
+        EventKind.UNASSIGNED_ALERT,
+        at=alert.at,
+        actor=None,
+        public=False,
+        data={
+            "at": alert.at.isoformat(),
+            "number": alert.number,
+            "since": alert.since.isoformat(),
+            "missed": alert.missed,
+            "severity": state.severity,
+            "every_minutes": int(owed.every.total_seconds() // 60),
+            # Standing for alerts nobody recorded, or long past: the worker
+            # was down, and the managers hear in the sweep's summary.
+            "late": alert.missed > 0 or now - alert.at > LATE_ALARM,
+            "recorded_at": now.isoformat(),
+            "section": owed.source,
+        },
+    )
 
 
 # -- escalations (§1.8) ------------------------------------------------------------------
@@ -819,6 +979,9 @@ def do_escalation_step(
             ticket.updated_at = now
             rows.save_changes.update(ticket)
         row = _save_escalation(ticket, seq, new, now)
+        invites.after_escalation_step(
+            ticket, seq, made, new, history, policy=policy, actor=acting_user, now=now
+        )
         notify.changed(
             f"escalation.{step}",
             ticket,
@@ -875,6 +1038,64 @@ def do_record_missed_updates(escalation: Escalation, *, now: datetime) -> list[T
     return recorded
 
 
+def do_remind_escalation_update(escalation: Escalation, *, now: datetime) -> list[TicketEvent]:
+    """Remind, once per deadline, that an update of the escalation's
+    communication plan is coming due (the worker's sweep, once `remind_at`
+    has come), and move `remind_at` to the next deadline's reminder. A
+    deadline already passed gets no reminder: the sweep of missed updates
+    records it instead. No savepoint of its own, as `do_record_alarms`."""
+    with transaction.atomic(savepoint=False):
+        ticket = _locked(escalation.ticket)
+        history = rows.events_of(ticket)
+        found = escalations.current(history)
+        if found is None or found[0] != escalation.seq:
+            Escalation.objects.filter(pk=escalation.pk).update(remind_at=None)
+            return []
+        policy = _policy(ticket)
+        state = machine.compute(policy, found[1])
+        plan = state.active_plan
+        # The first deadline not missed by now (a deadline equal to now is not).
+        due = machine.next_deadline(state, after=now)
+        remind = machine.reminder_at(policy, state, after=now)
+        if plan is None or due is None or remind is None:
+            Escalation.objects.filter(pk=escalation.pk).update(remind_at=None)
+            return []
+        recorded = []
+        if remind <= now and due.isoformat() not in escalations.recorded_reminders(
+            history, escalation.seq
+        ):
+            recorded.append(
+                _append(
+                    ticket,
+                    EventKind.ESCALATION_REMINDER,
+                    at=remind,
+                    actor=None,
+                    public=False,
+                    data={
+                        "escalation": escalation.seq,
+                        "due": due.isoformat(),
+                        "mode": plan.mode,
+                        "recorded_at": now.isoformat(),
+                        "section": policy.escalation.source,
+                    },
+                )
+            )
+            rows.save_chain_head.update(ticket)
+            notify.changed(
+                "escalation.update-due-soon",
+                ticket,
+                {"escalation": escalation.seq, "due": due.isoformat(), "mode": plan.mode},
+                now,
+            )
+        if remind <= now:
+            # This deadline's reminder is sent: the next is the following
+            # deadline's, an interval on, so after `now` (the lead is at most
+            # half the interval) and the sweep does not take the row again.
+            remind = machine.reminder_at(policy, state, after=due + plan.every)
+        Escalation.objects.filter(pk=escalation.pk).update(remind_at=remind)
+    return recorded
+
+
 def _save_escalation(
     ticket: Ticket, seq: int, state: machine.State, now: datetime, *, after: datetime | None = None
 ) -> Escalation:
@@ -888,6 +1109,9 @@ def _save_escalation(
             "requested_at": state.requested_at,
             "primary_engineer": state.primary_engineer or "",
             "next_update_due": machine.next_deadline(state, after=after),
+            # May be at or before `now` (a reminder not sent yet): the sweep
+            # sends it, or moves past one already sent (`do_remind_escalation_update`).
+            "remind_at": machine.reminder_at(_policy(ticket), state, after=after),
             "call_requested_at": state.call_requested_at,
             "updated_at": now,
         },

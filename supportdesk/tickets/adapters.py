@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
-from supportdesk.policy import Policy
+from supportdesk.policy import Policy, effort
 from supportdesk.policy.sla import (
     Alarm,
     Explanation,
@@ -21,7 +21,7 @@ from supportdesk.policy.sla import (
     alarms,
     explain,
 )
-from supportdesk.tickets.models import OPEN_STATUSES, EventKind, Ticket, TicketEvent
+from supportdesk.tickets.models import OPEN_STATUSES, EventKind, Ticket, TicketEvent, Tier
 
 ALARM_KINDS = {"warning": EventKind.SLA_WARNING, "breach": EventKind.SLA_BREACHED}
 _ALARM_OF_KIND: dict[str, str] = {str(v): k for k, v in ALARM_KINDS.items()}
@@ -47,7 +47,14 @@ def sla_events(ticket: Ticket, events: list[TicketEvent]) -> tuple[SlaEvent, ...
             case EventKind.FORWARDED:
                 out.append(Forwarded(event.at, data.get("severity")))
             case EventKind.SEVERITY_CHANGED:
-                out.append(SeverityChanged(event.at, int(data["to"]), data.get("reason", "")))
+                out.append(
+                    SeverityChanged(
+                        event.at,
+                        int(data["to"]),
+                        data.get("reason", ""),
+                        misassigned=bool(data.get("misassigned")),
+                    )
+                )
             case EventKind.SEVERITY_REQUESTED:
                 out.append(
                     SeverityRequested(event.at, int(data["to"]), data.get("justification", ""))
@@ -98,3 +105,75 @@ def pending_alarms(
         return []
     done = recorded_alarms(events)
     return [a for a in alarms(policy, state) if alarm_key(a.kind, a.due_at) not in done]
+
+
+# -- Severity 1 continuous effort (§1.6, policy/effort.py) ------------------------------
+
+
+def effort_facts(state: SlaState, history: Iterable[TicketEvent]) -> list[effort.Fact]:
+    """What the continuous-effort rules read: when the ticket reached the
+    vendor and at which severity, its severity changes there, who had it,
+    its workarounds and whether it was open. The severities come from the
+    SLA fold, which already applies §1.6.1 and the partner's forward."""
+    facts: list[effort.Fact] = []
+    if state.clock_started_at is not None:
+        # A change made once the vendor's clock ran carries the due time
+        # before it; one made at the partner's tier has none.
+        at_vendor = [c for c in state.changes if c.due_before is not None]
+        first = at_vendor[0].old if at_vendor else state.severity
+        facts.append(effort.ReachedVendor(state.clock_started_at, first))
+        facts += [effort.SeverityIs(c.at, c.new) for c in at_vendor]
+    for event in history:
+        match event.kind:
+            case EventKind.ASSIGNED:
+                facts.append(effort.AssigneeIs(event.at, event.data.get("to") is not None))
+            case EventKind.FORWARDED:
+                # The forward unassigns the partner's technician (do_forward_to_vendor).
+                facts.append(effort.AssigneeIs(event.at, False))
+            case EventKind.STATUS_CHANGED:
+                facts.append(effort.OpenIs(event.at, event.data.get("to") in OPEN_STATUSES))
+            case EventKind.WORKAROUND:
+                facts.append(effort.WorkaroundRecorded(event.at))
+            case _:
+                pass
+    return facts
+
+
+def continuous_effort(
+    policy: Policy, state: SlaState, history: Sequence[TicketEvent]
+) -> effort.Effort:
+    """What the ticket owes under §1.6. Only a ticket at a severity that
+    owes effort, or with a workaround on record, needs the fold; for every
+    other ticket (the most) the answer is "nothing", at no cost."""
+    if effort.owes_any(policy) and (
+        (state.tier == Tier.VENDOR and policy.severity(state.severity).continuous_effort)
+        or any(e.kind == EventKind.WORKAROUND for e in history)
+    ):
+        return effort.compute(policy, effort_facts(state, history))
+    return effort.compute(policy, ())
+
+
+def last_alert_at(history: Iterable[TicketEvent]) -> datetime | None:
+    """The instant of the last unassigned alert recorded: the next one comes
+    after it (alerts are keyed by their instant, so each is recorded once)."""
+    instants = [e.at for e in history if e.kind == EventKind.UNASSIGNED_ALERT]
+    return max(instants) if instants else None
+
+
+def next_alert_at(owed: effort.Effort, history: Iterable[TicketEvent]) -> datetime | None:
+    """When the clock must next look at the ticket for an unassigned alert."""
+    alert = effort.next_alert(owed, after=last_alert_at(history))
+    return alert.at if alert is not None else None
+
+
+def effort_owed(policy: Policy, ticket: Ticket) -> bool:
+    """Whether continuous effort is owed now, from the ticket's columns
+    alone (the list pages and the API read no history for it):
+    `workaround_at` holds only a workaround that still counts."""
+    return effort.is_owed(
+        policy,
+        severity=ticket.severity,
+        at_vendor=ticket.tier == Tier.VENDOR,
+        is_open=ticket.is_open,
+        workaround=ticket.workaround_at is not None,
+    )

@@ -2,13 +2,16 @@
 updates escalations owe.
 
 Every change keeps `Ticket.sla_next_at` at the next warning or breach the
-ticket owes (actions.py). A sweep takes the tickets whose moment has come,
-oldest first, through a partial index that holds only tickets with an alarm
-to come, and records each alarm once (`do_record_alarms`), at the instant it
-happened. Each batch locks its rows with SKIP LOCKED, so workers sweeping at
-once share the work, and the recording moves `sla_next_at` past the alarm in
-the same transaction, so no alarm is recorded twice. Escalations' update
-deadlines are swept the same way.
+ticket owes, or the next alert that a Severity 1 has nobody on it (§1.6,
+policy/effort.py), whichever comes first (actions.py). A sweep takes the
+tickets whose moment has come, oldest first, through a partial index that
+holds only tickets with an alarm to come, and records each alarm once
+(`do_record_alarms`), at the instant it happened. Each batch locks its rows
+with SKIP LOCKED, so workers sweeping at once share the work, and the
+recording moves `sla_next_at` past the alarm in the same transaction, so no
+alarm is recorded twice. Escalations' update
+deadlines (`next_update_due`) and the reminders before them (`remind_at`)
+are swept the same way.
 """
 
 from __future__ import annotations
@@ -19,10 +22,18 @@ from datetime import datetime
 from typing import Any
 
 from django.db import InterfaceError, OperationalError, connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
+from supportdesk.policies.active import active_policy
 from supportdesk.tickets import actions, notify
-from supportdesk.tickets.models import OPEN_STATUSES, Escalation, EventKind, Ticket, TicketEvent
+from supportdesk.tickets.models import (
+    OPEN_STATUSES,
+    Escalation,
+    EventKind,
+    Ticket,
+    TicketEvent,
+    Tier,
+)
 
 log = logging.getLogger(__name__)
 
@@ -31,12 +42,14 @@ BATCH = 200
 
 def sweep(now: datetime, *, batch: int = BATCH) -> int:
     """Record every alarm due by `now`; how many were recorded. Breaches
-    recorded late are announced once, in a summary."""
+    and unassigned Severity 1 alerts recorded late are announced once, in a
+    summary."""
     events = _sweep(now, batch, _take_due, actions.do_record_alarms)
     late = sum(1 for e in events if e.kind == EventKind.SLA_BREACHED and e.data.get("late"))
-    if late:
+    alerts = sum(1 for e in events if e.kind == EventKind.UNASSIGNED_ALERT and e.data.get("late"))
+    if late or alerts:
         with transaction.atomic():
-            notify.caught_up(late, now)
+            notify.caught_up(late, now, late_alerts=alerts)
     return len(events)
 
 
@@ -49,8 +62,19 @@ def _take_due(now: datetime, batch: int, skip: Collection[int]) -> list[int]:
 
 def sweep_escalations(now: datetime, *, batch: int = 100) -> int:
     """Record every escalation update that was due by `now` and not given;
-    how many were recorded."""
-    return len(_sweep(now, batch, _take_due_escalations, _record_missed))
+    how many were recorded. Then send the reminders of updates coming due
+    (`sweep_reminders`): after the misses, so a reminder whose deadline
+    passed while the worker was down is already overtaken by its miss."""
+    missed = len(_sweep(now, batch, _take_due_escalations, _record_missed))
+    sweep_reminders(now, batch=batch)
+    return missed
+
+
+def sweep_reminders(now: datetime, *, batch: int = 100) -> int:
+    """Remind of every escalation update coming due whose reminder time has
+    come by `now`, once per deadline; how many reminders were recorded. Its
+    own query, so each of the two partial indexes serves its column."""
+    return len(_sweep(now, batch, _take_due_reminders, _remind))
 
 
 def _take_due_escalations(now: datetime, batch: int, skip: Collection[int]) -> list[int]:
@@ -61,6 +85,16 @@ def _take_due_escalations(now: datetime, batch: int, skip: Collection[int]) -> l
 def _record_missed(pk: int, *, now: datetime) -> list[TicketEvent]:
     escalation = Escalation.objects.select_related("ticket").get(pk=pk)
     return actions.do_record_missed_updates(escalation, now=now)
+
+
+def _take_due_reminders(now: datetime, batch: int, skip: Collection[int]) -> list[int]:
+    due = Escalation.objects.filter(remind_at__lte=now).exclude(pk__in=skip)
+    return _locked_pks(due.order_by("remind_at"), batch)
+
+
+def _remind(pk: int, *, now: datetime) -> list[TicketEvent]:
+    escalation = Escalation.objects.select_related("ticket").get(pk=pk)
+    return actions.do_remind_escalation_update(escalation, now=now)
 
 
 def _locked_pks(due: QuerySet[Any], batch: int) -> list[int]:
@@ -108,11 +142,20 @@ def _sweep(
 
 def backfill(now: datetime) -> int:
     """Give open tickets that owe alarms but have no `sla_next_at` (rows
-    older than the column) one now, so the next sweep looks at them."""
-    return Ticket.objects.filter(
-        sla_next_at__isnull=True,
-        status__in=OPEN_STATUSES,
-        response_due_at__isnull=False,
-        first_response_at__isnull=True,
-        breached=False,
-    ).update(sla_next_at=now)
+    older than the column) one now, so the next sweep looks at them: those
+    whose first response is to come, and those at a severity owed
+    continuous effort that nobody has (§1.6; rows older than its alerts)."""
+    effort_levels = [s.level for s in active_policy().severities if s.continuous_effort]
+    return (
+        Ticket.objects.filter(sla_next_at__isnull=True, status__in=OPEN_STATUSES)
+        .filter(
+            Q(response_due_at__isnull=False, first_response_at__isnull=True, breached=False)
+            | Q(
+                tier=Tier.VENDOR,
+                severity__in=effort_levels,
+                assignee__isnull=True,
+                workaround_at__isnull=True,
+            )
+        )
+        .update(sla_next_at=now)
+    )

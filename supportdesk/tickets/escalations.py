@@ -152,3 +152,76 @@ def recorded_misses(events: Iterable[TicketEvent], seq: int) -> set[str]:
         for e in events
         if e.kind == EventKind.ESCALATION_UPDATE_MISSED and e.data.get("escalation") == seq
     }
+
+
+def recorded_reminders(events: Iterable[TicketEvent], seq: int) -> set[str]:
+    """The deadlines (ISO 8601) of escalation `seq` already reminded of."""
+    return {
+        str(e.data.get("due"))
+        for e in events
+        if e.kind == EventKind.ESCALATION_REMINDER and e.data.get("escalation") == seq
+    }
+
+
+def describe(data: Mapping[str, Any]) -> tuple[str, str]:
+    """An escalation step of the history in words, with its section: a
+    headline, and the statement or note that came with it."""
+    section = data.get("section") or "§1.8"
+    step = data.get("step")
+    level = data.get("level")
+    match step:
+        case "request":
+            reason = str(data.get("reason", "")).replace("-", " ")
+            return f"Escalation requested: {reason} ({section})", str(data.get("statement", ""))
+        case "evaluate" if data.get("accept"):
+            engineer = data.get("primary_engineer") or "?"
+            return (
+                f"Escalation accepted; primary engineer {engineer} ({section})",
+                str(data.get("note", "")),
+            )
+        case "evaluate":
+            return f"Escalation declined ({section})", str(data.get("note", ""))
+        case "plan":
+            mode = str(data.get("mode", "")).replace("-", " ")
+            minutes = int(data.get("every_minutes") or 0)
+            attendees = ", ".join(data.get("attendees") or [])
+            detail = f"Action plan: {data.get('action_plan', '')}"
+            if attendees:
+                detail += f"\nRequired attendees: {attendees}"
+            return (
+                f"Communication plan: {mode}, {every_words(minutes)} ({section})",
+                detail,
+            )
+        case "update":
+            return f"Escalation update given ({section})", str(data.get("note", ""))
+        case "insufficient-progress":
+            return (
+                f"Progress reported insufficient: escalation level {level}; management "
+                f"to schedule a call ({section})",
+                str(data.get("statement", "")),
+            )
+        case "engage-vendor":
+            return (
+                f"Engaged {data.get('vendor', '?')}, case {data.get('case_reference', '?')} "
+                f"({section})",
+                f"Contact: {data.get('contact', '')}",
+            )
+        case "confirm":
+            item = str(data.get("item", "")).replace("-", " ")
+            return (
+                f"De-escalation checklist: {item}, confirmed by {data.get('confirmed_by', '?')} "
+                f"({section})",
+                "",
+            )
+        case "de-escalate":
+            return f"De-escalated ({section})", str(data.get("note", ""))
+    return f"Escalation step {step} ({section})", ""
+
+
+def every_words(minutes: int) -> str:
+    """'every 2 hours', 'every 30 minutes', 'every day'."""
+    for size, unit in ((10080, "week"), (1440, "day"), (60, "hour")):
+        if minutes and minutes % size == 0:
+            count = minutes // size
+            return f"every {unit}" if count == 1 else f"every {count} {unit}s"
+    return f"every {minutes} minutes"

@@ -133,6 +133,8 @@ class CallForm(TicketForm):
 class SeverityForm(TicketForm):
     severity = forms.TypedChoiceField(coerce=int)
     reason = forms.CharField(required=False, widget=forms.Textarea)
+    # A downgrade because the customer mis-assigned the severity (§1.7.3).
+    misassigned = forms.BooleanField(required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -208,6 +210,10 @@ class RequestSeverityForm(TicketForm):
         super().__init__(*args, **kwargs)
         higher = [s.level for s in self.policy.severities if s.level < self.ticket.severity]
         set_choices(self, "severity", severity_choices(self.policy, higher))
+
+
+class WorkaroundForm(TicketForm):
+    note = forms.CharField(required=False, widget=forms.Textarea)
 
 
 class WatchersForm(TicketForm):

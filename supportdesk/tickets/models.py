@@ -106,9 +106,12 @@ class Ticket(models.Model):
     first_response_at = models.DateTimeField(null=True, blank=True)
     breached = models.BooleanField(default=False)
     # §1.6: when a workaround was recorded; continuous effort on a Severity 1
-    # is owed until then (or a resolution, or a downgrade).
+    # is owed until then (or a resolution, or a downgrade). Only a workaround
+    # that still counts: recorded since the ticket last became its severity
+    # or reached the vendor (policy/effort.py), so the column alone tells.
     workaround_at = models.DateTimeField(null=True, blank=True)
-    # The next SLA warning or breach the worker must record (tickets/clock.py).
+    # The next SLA warning or breach, or unassigned Severity 1 alert (§1.6),
+    # the worker must record (tickets/clock.py).
     sla_next_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(default=timezone.now)
 

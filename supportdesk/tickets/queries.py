@@ -18,6 +18,7 @@ from django.db.models import F, Prefetch, Q, QuerySet
 from supportdesk.accounts.access import visible_events, visible_messages, visible_tickets
 from supportdesk.accounts.models import User
 from supportdesk.policies.active import policy_for_version
+from supportdesk.tickets import escalations
 from supportdesk.tickets.models import (
     OPEN_STATUSES,
     Attachment,
@@ -278,23 +279,25 @@ def describe(
                 note = f"{note} ({data['source']})."
             return text, note
         case EventKind.SEVERITY_CHANGED:
-            return (
-                f"Severity changed from {data.get('from')} to {_sev(data.get('to'), severities)}",
-                str(data.get("reason", "")),
-            )
+            text = f"Severity changed from {data.get('from')} to {_sev(data.get('to'), severities)}"
+            if data.get("misassigned"):
+                text += f": mis-assigned by the customer ({data.get('section', '§1.7.3')})"
+            else:
+                text += _section(data)
+            return text, str(data.get("reason", ""))
         case EventKind.SEVERITY_REQUESTED:
             return (
-                f"Requested {_sev(data.get('to'), severities)}",
+                f"Requested {_sev(data.get('to'), severities)}{_section(data)}",
                 str(data.get("justification", "")),
             )
         case EventKind.SEVERITY_REQUEST_ACCEPTED:
             return (
-                f"Accepted the request for {_sev(data.get('to'), severities)}",
+                f"Accepted the request for {_sev(data.get('to'), severities)}{_section(data)}",
                 str(data.get("reason", "")),
             )
         case EventKind.SEVERITY_REQUEST_DECLINED:
             return (
-                f"Declined the request for {_sev(data.get('to'), severities)}",
+                f"Declined the request for {_sev(data.get('to'), severities)}{_section(data)}",
                 str(data.get("reason", "")),
             )
         case EventKind.STATUS_CHANGED:
@@ -326,6 +329,47 @@ def describe(
                 f"First-response target missed at {_sev(data.get('severity'), severities)}",
                 f"it was due {data.get('due', '')}",
             )
+        case EventKind.WORKAROUND:
+            return f"Workaround provided ({data.get('section', '§1.6')})", str(data.get("note", ""))
+        case EventKind.UNASSIGNED_ALERT:
+            missed = int(data.get("missed") or 0)
+            detail = f"nobody has had it since {data.get('since', '?')}"
+            if missed:
+                detail += (
+                    f"; {missed} earlier alert{'s' if missed != 1 else ''} fell due while the "
+                    "desk's clock was paused"
+                )
+            section = data.get("section", "§1.6")
+            return (
+                f"{_sev(data.get('severity'), severities)} and nobody has it: alert "
+                f"{data.get('number', '?')} to the support managers ({section})",
+                detail,
+            )
+        case EventKind.ESCALATION:
+            return escalations.describe(data)
+        case EventKind.ESCALATION_UPDATE_MISSED:
+            return (
+                f"Escalation update not given by its due time ({data.get('section', '§1.8')})",
+                f"it was due {data.get('due', '')} ({str(data.get('mode', '')).replace('-', ' ')})",
+            )
+        case EventKind.ESCALATION_REMINDER:
+            return (
+                f"Reminder: an escalation update is coming due ({data.get('section', '§1.8')})",
+                f"due {data.get('due', '')} ({str(data.get('mode', '')).replace('-', ' ')})",
+            )
+        case EventKind.ESCALATION_INVITE:
+            cancel = data.get("method") == "CANCEL"
+            mailed = ", ".join(data.get("cancelled" if cancel else "invited") or []) or "nobody"
+            details = []
+            if data.get("not_mailed"):
+                details.append(f"Not mailed (no address known): {', '.join(data['not_mailed'])}")
+            if not cancel and data.get("cancelled"):
+                details.append(f"Cancelled for: {', '.join(data['cancelled'])}")
+            return (
+                f"Conference call {'cancelled for' if cancel else 'invitation sent to'} {mailed} "
+                f"({data.get('section', '§1.8')})",
+                "\n".join(details),
+            )
         case EventKind.MAIL_BOUNCED:
             recipients = ", ".join(data.get("recipients") or []) or "a recipient"
             return (
@@ -344,6 +388,11 @@ def describe(
             )
         case _:
             return EventKind(event.kind).label if event.kind in EventKind.values else event.kind, ""
+
+
+def _section(data: dict[str, Any]) -> str:
+    """ " (§1.7.1)": the policy section an event cites (older events cite none)."""
+    return f" ({data['section']})" if data.get("section") else ""
 
 
 def _status(code: Any) -> str:

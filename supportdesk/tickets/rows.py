@@ -52,6 +52,7 @@ save_changes = Updater(
     "response_due_at",
     "first_response_at",
     "breached",
+    "workaround_at",
     "sla_next_at",
     "updated_at",
     "event_count",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from supportdesk.tickets import views
+from supportdesk.tickets import escalation_views, report_views, views
 
 app_name = "tickets"
 urlpatterns = [
@@ -17,6 +17,14 @@ urlpatterns = [
     path("desk/tickets/<str:number>/status", views.change_status, name="status"),
     path("desk/tickets/<str:number>/forward", views.forward, name="forward"),
     path("desk/tickets/<str:number>/watchers", views.set_watchers, name="watchers"),
+    path("desk/tickets/<str:number>/workaround", views.record_workaround, name="workaround"),
+    path(
+        "desk/tickets/<str:number>/escalation/<slug:step>",
+        views.escalation_step,
+        name="escalation_step",
+    ),
+    path("desk/escalations/", escalation_views.queue, name="escalations"),
+    path("desk/reports/breaches", report_views.breaches, name="breach_report"),
     path("desk/saved-replies/", views.saved_replies, name="saved_replies"),
     path("desk/saved-replies/<int:pk>/", views.saved_reply_edit, name="saved_reply_edit"),
     path("desk/saved-replies/<int:pk>/delete", views.saved_reply_delete, name="saved_reply_delete"),

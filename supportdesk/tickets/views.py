@@ -42,9 +42,10 @@ from supportdesk.lib.htmx import (
 )
 from supportdesk.policies.active import policy_for_version
 from supportdesk.policy import Policy
-from supportdesk.tickets import actions
+from supportdesk.policy.breaches import only_misassigned
+from supportdesk.tickets import actions, escalation_views
 from supportdesk.tickets.actions import ActionError, attachment_path
-from supportdesk.tickets.adapters import sla_explanation
+from supportdesk.tickets.adapters import effort_owed, sla_explanation
 from supportdesk.tickets.forms import (
     AssignForm,
     CallForm,
@@ -58,6 +59,7 @@ from supportdesk.tickets.forms import (
     StatusForm,
     TicketForm,
     WatchersForm,
+    WorkaroundForm,
     uploads,
 )
 from supportdesk.tickets.models import EventKind, Status, Ticket, Tier
@@ -179,6 +181,8 @@ def _permissions(user: User, ticket: Ticket) -> dict[str, bool]:
         and ticket.requested_severity is None
         and any(s.level < ticket.severity for s in policy.severities),
         "watchers": (working or customer) and not closed,
+        # §1.6: a workaround the customer can use meanwhile.
+        "workaround": working and is_open,
     }
 
 
@@ -197,6 +201,7 @@ def _blank_forms(user: User, ticket: Ticket, can: dict[str, bool]) -> dict[str, 
         "watchers": lambda: WatchersForm(
             initial={"watchers": [u.pk for u in ticket.watchers.all()]}, **kw
         ),
+        "workaround": lambda: WorkaroundForm(**kw),
     }
     return {name: make() for name, make in made.items() if can[name]}
 
@@ -223,7 +228,10 @@ def ticket_context(
         "severities": policy.severities,
         "severity": policy.severity(ticket.severity),
         "coverage_text": _coverage_text(policy, ticket),
+        "effort_owed": effort_owed(policy, ticket),
         "sla_lines": explanation.lines(zone),
+        # §1.7.3: the target was missed only under a severity the customer mis-assigned.
+        "breach_misassigned": only_misassigned(explanation.breaches, explanation.changes),
         "timeline": entries,
         "pending_justification": _pending_justification(ticket, entries),
         "attachments": ticket_attachments(user, ticket),
@@ -233,6 +241,9 @@ def ticket_context(
         "forms": forms_,
         "errors": errors or {},
         "me": user,
+        "esc": escalation_views.panel(
+            user, ticket, now=now, url_name="tickets:escalation_step", bound=bound, errors=errors
+        ),
     }
 
 
@@ -414,6 +425,12 @@ def _post(request: HttpRequest) -> dict[str, Any]:
 
 @require_POST
 @staff_only
+def escalation_step(request: HttpRequest, number: str, step: str) -> HttpResponse:
+    return escalation_views.take_step(request, number, step, WORKSPACE)
+
+
+@require_POST
+@staff_only
 def reply(request: HttpRequest, number: str) -> HttpResponse:
     return _act(
         request,
@@ -464,6 +481,7 @@ def change_severity(request: HttpRequest, number: str) -> HttpResponse:
             ticket,
             severity=form.cleaned_data["severity"],
             reason=form.cleaned_data["reason"],
+            misassigned=form.cleaned_data["misassigned"],
             acting_user=user,
             now=now,
         )
@@ -569,6 +587,23 @@ def set_watchers(request: HttpRequest, number: str) -> HttpResponse:
         number,
         "watchers",
         lambda t, u: WatchersForm(request.POST, ticket=t, user=u),
+        perform,
+    )
+
+
+@require_POST
+@staff_only
+def record_workaround(request: HttpRequest, number: str) -> HttpResponse:
+    def perform(ticket: Ticket, form: WorkaroundForm, user: User, now: datetime) -> object:
+        return actions.do_record_workaround(
+            ticket, note=form.cleaned_data["note"], acting_user=user, now=now
+        )
+
+    return _act(
+        request,
+        number,
+        "workaround",
+        lambda t, u: WorkaroundForm(request.POST, ticket=t, user=u),
         perform,
     )
 

@@ -167,9 +167,7 @@ def test_accepting_makes_the_primary_engineer_the_assignee(world: World, mona: A
     customer = escalate(mona, number, "evaluate", accept=True, primary_engineer="Ian Initech")
     assert customer.status_code == 400
 
-    by_email = escalate(
-        mona, number, "evaluate", accept=True, primary_engineer="ERIN@vendor.test"
-    )
+    by_email = escalate(mona, number, "evaluate", accept=True, primary_engineer="ERIN@vendor.test")
     assert by_email.json()["primary_engineer"] == "Erin Engineer"
     ticket = world.ian.get(f"/tickets/{number}").json()
     assert ticket["assignee"] == {"id": world.erin.user.pk, "name": "Erin Engineer"}

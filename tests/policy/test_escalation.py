@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
@@ -39,6 +39,8 @@ from supportdesk.policy.escalation import (
     compute,
     missed_updates,
     next_deadline,
+    reminder_at,
+    reminder_lead,
     unconfirmed,
 )
 
@@ -46,6 +48,7 @@ ET = ZoneInfo("America/New_York")
 POLICY = default_policy()
 ITEMS = tuple(item.slug for item in POLICY.escalation.deescalation_checklist)
 HOUR = timedelta(hours=1)
+EXAMPLES_REMINDERS = int(os.environ.get("ESCALATION_EXAMPLES", "30")) * 3
 
 # Personas.
 CAROL = Actor("Carol Customer", "customer")
@@ -510,6 +513,90 @@ def test_deadlines_are_in_utc():
     assert due.utcoffset() == timedelta(0)
 
 
+# -- reminders before an update is due ---------------------------------------------------
+
+MINUTE = timedelta(minutes=1)
+
+
+def test_the_reminder_comes_the_policys_lead_before_each_deadline():
+    state = planned("09:00", every=4 * HOUR)
+    assert POLICY.escalation.update_reminder == 30 * MINUTE  # the desk's choice, not §1.8's
+    assert reminder_at(POLICY, state) == et("12:30")
+    # With `after`: the reminder of the first deadline not missed by then.
+    assert reminder_at(POLICY, state, after=et("12:45")) == et("12:30")
+    assert reminder_at(POLICY, state, after=et("13:00")) == et("12:30")  # 13:00 is on time
+    assert reminder_at(POLICY, state, after=et("13:01")) == et("16:30")
+
+
+def test_an_update_moves_the_reminder():
+    state = apply(POLICY, planned("09:00"), Update(et("12:45"), ERIN, "Logs read"))
+    assert next_deadline(state) == et("16:45")
+    assert reminder_at(POLICY, state) == et("16:15")
+
+
+@pytest.mark.parametrize(
+    ("every", "lead"),
+    [
+        (15 * MINUTE, 7.5 * MINUTE),  # the shortest plan: halfway
+        (45 * MINUTE, 22.5 * MINUTE),
+        (59 * MINUTE, 29.5 * MINUTE),
+        (60 * MINUTE, 30 * MINUTE),  # twice the lead: both rules agree
+        (61 * MINUTE, 30 * MINUTE),
+        (4 * HOUR, 30 * MINUTE),
+        (MAX_EVERY, 30 * MINUTE),
+    ],
+)
+def test_a_plan_shorter_than_twice_the_lead_is_reminded_halfway(every, lead):
+    assert reminder_lead(POLICY, every) == lead
+    assert reminder_at(POLICY, planned("09:00", every=every)) == et("09:00") + every - lead
+
+
+def test_the_lead_is_the_policys():
+    hour_ahead = replace(POLICY, escalation=replace(POLICY.escalation, update_reminder=HOUR))
+    assert reminder_at(hour_ahead, planned("09:00", every=4 * HOUR)) == et("12:00")
+    assert reminder_at(hour_ahead, planned("09:00", every=HOUR)) == et("09:30")
+
+
+def test_no_reminder_without_a_plan_in_force():
+    assert reminder_at(POLICY, compute(POLICY, (request(),))) is None
+    assert reminder_at(POLICY, active()) is None
+    state = planned("09:00")
+    for step in confirm_all("10:00"):
+        state = apply(POLICY, state, step)
+    ended = apply(POLICY, state, Deescalate(et("10:30"), ERIN))
+    assert reminder_at(POLICY, ended) is None
+    assert reminder_at(POLICY, ended, after=et("12:00")) is None
+
+
+def test_reminders_are_elapsed_time_in_utc():
+    # 2026-03-08 02:00 EST -> 03:00 EDT: 4 hours after midnight is 05:00 EDT.
+    remind = reminder_at(POLICY, planned("2026-03-08T00:00", every=4 * HOUR))
+    assert remind == et("2026-03-08T04:30")
+    assert remind is not None
+    assert remind.utcoffset() == timedelta(0)
+    with pytest.raises(ValueError, match="naive"):
+        reminder_at(POLICY, planned(), after=datetime(2026, 11, 30, 12))
+
+
+@given(
+    every=st.integers(15, 7 * 24 * 60).map(lambda m: m * MINUTE),
+    lead=st.integers(1, 24 * 60).map(lambda m: m * MINUTE),
+    wait=st.integers(0, 30 * 24 * 60).map(lambda m: m * MINUTE),
+)
+@settings(max_examples=EXAMPLES_REMINDERS, deadline=None, database=None)
+def test_a_reminder_falls_in_the_second_half_of_its_cycle(every, lead, wait):
+    policy = replace(POLICY, escalation=replace(POLICY.escalation, update_reminder=lead))
+    state = planned("09:00", every=every)
+    after = et("09:00") + wait
+    due = next_deadline(state, after=after)
+    remind = reminder_at(policy, state, after=after)
+    assert due is not None
+    assert remind is not None
+    assert due - every / 2 <= remind < due
+    assert due - remind <= lead
+    assert due - remind == lead or every < 2 * lead
+
+
 # -- the core stands alone ------------------------------------------------------------
 
 PROBE = """
@@ -744,6 +831,19 @@ class Escalations(RuleBasedStateMachine):
         if upcoming is not None:
             assert upcoming >= later
             assert upcoming not in dues
+
+    @invariant()
+    def each_reminder_comes_before_its_deadline(self) -> None:
+        if self.state is None:
+            return
+        for after in (None, self.now, self.now + timedelta(hours=30)):
+            remind = reminder_at(POLICY, self.state, after=after)
+            due = next_deadline(self.state, after=after)
+            assert (remind is None) == (due is None)
+            if remind is not None and due is not None:
+                plan = self.state.active_plan
+                assert plan is not None
+                assert due - min(plan.every / 2, POLICY.escalation.update_reminder) == remind
 
     @invariant()
     def the_buttons_match_the_machine(self) -> None:

@@ -3,6 +3,7 @@
 import subprocess
 import sys
 import tomllib
+from datetime import timedelta
 
 import pytest
 
@@ -111,6 +112,16 @@ BROKEN = [
         edited("continuous_effort = true", "continous_effort = true"),
         "severities[0].continous_effort: unknown key",
     ),
+    (
+        "escalation reminder with no lead",
+        edited("update_reminder_minutes = 30", "update_reminder_minutes = 0"),
+        "escalation.update_reminder_minutes: expected an integer from 1 to 1440",
+    ),
+    (
+        "escalation reminder lead as text",
+        edited("update_reminder_minutes = 30", 'update_reminder_minutes = "half an hour"'),
+        "escalation.update_reminder_minutes: expected an integer",
+    ),
 ]
 
 
@@ -171,6 +182,13 @@ def test_the_shipped_policy_loads_and_is_the_seed():
         policy.coverage("cloud-application-backup", "agent-installation").coverage
         == "not-applicable"
     )
+
+
+def test_a_policy_older_than_the_reminder_lead_gets_the_desks_default():
+    older = parse_policy(edited("update_reminder_minutes = 30\n", ""))
+    assert older.escalation.update_reminder == timedelta(minutes=30)
+    hour = parse_policy(edited("update_reminder_minutes = 30", "update_reminder_minutes = 60"))
+    assert hour.escalation.update_reminder == timedelta(hours=1)
 
 
 def test_every_entry_names_its_section():

@@ -34,7 +34,7 @@ import json
 import logging
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pytest
@@ -577,6 +577,11 @@ def customer_rule(p: User, t: Target) -> str:
     return allowed(customer_side(p, t.obj))
 
 
+def request_rule(p: User, t: Target) -> str:
+    # One request at a time: a pending one waits for the working side (§1.7.2).
+    return allowed(customer_side(p, t.obj) and t.obj.requested_severity is None)
+
+
 def escalate_rule(p: User, t: Target) -> str:
     # Escalations are the vendor's (§1.8, §2.2): a ticket still with the
     # partner cannot be escalated yet.
@@ -719,12 +724,13 @@ TICKET_POSTS = {
         working_rule,
     ),
     "severity": Post("severity", form(severity="2", reason="Production impact."), working_rule),
-    # In the workspace only partner staff ask, on tickets they forwarded.
+    # In the workspace only partner staff ask, on tickets they forwarded
+    # (Acme's forwarded one has a request pending already).
     "request": Post(
         "request",
         form(severity="2", justification="All backups fail."),
-        customer_rule,
-        changes_in=PARTNERED,
+        request_rule,
+        changes_in=frozenset({"globex"}),
     ),
     "decide": Post("decide", form(decision="accept", reason="Agreed."), decide_rule),
     "assign": Post("take", form(take="on"), take_rule),
@@ -736,6 +742,8 @@ TICKET_POSTS = {
         changes_in=PARTNERED,  # Initech has no partner
     ),
     "watchers": Post("watchers", watch_self, status_rule),
+    # The working side records a workaround on an open ticket (§1.6).
+    "workaround": Post("workaround", form(note="Restore from the local cache."), working_rule),
     "watch a stranger": Post("watch a stranger", watch_stranger, never, changes_in=NOTHING),
     "assign a stranger": Post("assign a stranger", assign_stranger, never, changes_in=NOTHING),
 }
@@ -743,6 +751,13 @@ TICKET_POSTS = {
 
 # The ticket pages' forms post with htmx, and so does the matrix: an allowed
 # change answers the changed fragments (200), a refusal the form with its error (422).
+
+
+ESCALATE = Post(
+    "escalate",
+    form(reason="critical-business-impact", statement="The clinic cannot restore."),
+    escalate_rule,
+)
 
 
 def workspace_action(*names: str) -> Route:
@@ -785,6 +800,21 @@ ROUTES: dict[str, Route | str] = {
     "tickets:status": workspace_action("status"),
     "tickets:forward": workspace_action("forward"),
     "tickets:watchers": workspace_action("watchers", "watch a stranger"),
+    "tickets:workaround": workspace_action("workaround"),
+    # Partner staff ask for escalations of their customers' forwarded tickets.
+    "tickets:escalation_step": Route(
+        "escalation_request",
+        POST,
+        staff,
+        # Initech has no partner: only partner staff ask here.
+        posts=(replace(ESCALATE, changes_in=PARTNERED),),
+        done=OK,
+        htmx_post=True,
+    ),
+    # The managers' queue: every escalation, so the vendor's staff only.
+    "tickets:escalations": Route("none", GET, lambda p: p.role in VENDOR),
+    # Breaches are the vendor's internal record (§1.7.3 report): its staff only.
+    "tickets:breach_report": Route("report_periods", GET, is_vendor),
     "tickets:saved_replies": Route(
         "none",
         BOTH,
@@ -844,9 +874,12 @@ ROUTES: dict[str, Route | str] = {
         Post("reply", form(body="Thanks, still failing."), customer_rule)
     ),
     "portal:request": portal_action(
-        Post("request", form(severity="2", justification="All backups fail."), customer_rule)
+        Post("request", form(severity="2", justification="All backups fail."), request_rule)
     ),
     "portal:status": portal_action(Post("status", form(status="resolved"), customer_rule)),
+    "portal:escalation_step": Route(
+        "escalation_request", POST, customers, posts=(ESCALATE,), done=OK, htmx_post=True
+    ),
     # The API's own pages; its operations are in API_OPERATIONS.
     # Ninja's document views answer any method; they only read the schema.
     "api-v1:openapi-json": Route(
@@ -881,6 +914,7 @@ ROUTES: dict[str, Route | str] = {
             "decide_severity_request",
             "change_status",
             "change_assignee",
+            "record_workaround",
             "list_products",
             "list_devices",
             "get_device",
@@ -893,6 +927,7 @@ ROUTES: dict[str, Route | str] = {
             "engage_vendor",
             "confirm_checklist_item",
             "deescalate",
+            "get_breach_report",
         )
     },
 }
@@ -944,7 +979,7 @@ API_OPERATIONS: dict[str, Route] = {
     "POST /api/v1/tickets/{number}/severity-requests": api_op(
         "ticket",
         POST,
-        Post("request", form(severity=2, justification="All backups fail."), customer_rule),
+        Post("request", form(severity=2, justification="All backups fail."), request_rule),
     ),
     "POST /api/v1/tickets/{number}/severity-requests/decision": api_op(
         "ticket", POST, Post("decide", form(accept=True, reason="Agreed."), decide_rule)
@@ -957,6 +992,11 @@ API_OPERATIONS: dict[str, Route] = {
         POST,
         Post("take", form(assignee="me"), take_rule),
         Post("assign a stranger", assign_stranger, never, changes_in=NOTHING),
+    ),
+    "POST /api/v1/tickets/{number}/workaround": api_op(
+        "ticket",
+        POST,
+        Post("workaround", form(note="Restore from the local cache."), working_rule),
     ),
     "GET /api/v1/tickets/{number}/escalation": api_op("ticket", GET),
     "POST /api/v1/tickets/{number}/escalation": api_op(
@@ -983,6 +1023,9 @@ API_OPERATIONS: dict[str, Route] = {
             ("de-escalate", form(note="Back on track.")),
         )
     },
+    "GET /api/v1/reports/breaches": Route(
+        "report_periods", GET, is_vendor, refused=statuses(400, 404, 409)
+    ),
     "GET /api/v1/products": api_op("none", GET),
     "GET /api/v1/devices": api_op("device_lists", GET),
     "GET /api/v1/devices/{device_id}": api_op("device", GET, shows=lambda w, t: [t.obj.name]),
@@ -1018,6 +1061,12 @@ def fill(world: World, kind: str) -> list[Target]:
                 for key, ticket in world.tickets.items()
             ]
             return [*targets, Target("missing", {"number": MISSING_NUMBER}, scope=lambda p: False)]
+        case "escalation_request":
+            # The first step of an escalation, on every ticket page's step URL.
+            return [
+                replace(target, kwargs={**target.kwargs, "step": "request"})
+                for target in fill(world, "ticket")
+            ]
         case "attachment":
             targets = [
                 Target(
@@ -1114,6 +1163,10 @@ def fill(world: World, kind: str) -> list[Target]:
             return [Target(q or "-", query=q) for q in searches]
         case "device_lists":
             searches = ["", *(f"?company={c.pk}" for c in companies.values())]
+            return [Target(q or "-", query=q) for q in searches]
+        case "report_periods":
+            # The default (the last 30 days), a range of dates, and instants.
+            searches = ["", "?since=2001-01-01&until=2001-12-31", "?until=2001-06-01T00:00:00Z"]
             return [Target(q or "-", query=q) for q in searches]
     raise AssertionError(f"no fill {kind!r}")
 

@@ -1,0 +1,48 @@
+"""What a reply asks the desk to do, read from its first line.
+
+One command: a reply whose new text (quoted history and signature trimmed,
+`ingest.text_of`) starts with a line such as "Severity: 2", "Severity 1",
+"Sev 1" or "Severity: 1 - Critical" asks for that severity (§1.7.2), and
+the rest of the new text is the justification. Anything else is an ordinary
+reply: "Severity of this is low" or a number later in the mail is not a
+command. Pure: text in, command out; mail/ingest.py runs it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# "Severity: 2", "Sev 1", "SEVERITY 3", "sev:1", "Severity: 1 - Critical",
+# "Severity 2 (High)": the keyword, the level, and at most a one-word name
+# (more words make it a sentence, not a command).
+_SEVERITY_LINE = re.compile(
+    r"""^\s*(?:severity|sev)\s*[:=]?\s*(?P<level>\d{1,2})
+        (?:\s*(?:[-–—:]\s*)?[^\W\d_]+|\s*\(\s*[^\W\d_]+\s*\))?
+        \s*[.!]?\s*$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+@dataclass(frozen=True)
+class SeverityCommand:
+    """A request for `severity`, with the words that justify it."""
+
+    severity: int
+    justification: str
+
+
+def severity_command(text: str) -> SeverityCommand | None:
+    """The request a reply's new text makes, or None for an ordinary reply.
+    The first non-empty line is the command; the lines after it, stripped,
+    are the justification (possibly empty: the action says it is needed)."""
+    lines = text.splitlines()
+    for index, line in enumerate(lines):
+        if not line.strip():
+            continue
+        found = _SEVERITY_LINE.match(line)
+        if found is None:
+            return None
+        rest = "\n".join(lines[index + 1 :]).strip()
+        return SeverityCommand(int(found["level"]), rest)
+    return None
