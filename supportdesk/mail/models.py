@@ -128,6 +128,9 @@ class OutboundMail(models.Model):
     cc = models.JSONField(default=list)
     subject = models.CharField(max_length=500)
     body = models.TextField()
+    # An iCalendar object sent beside the text (a conference-call invitation
+    # or its cancellation, tickets/invites.py); empty for every other mail.
+    calendar = models.TextField(blank=True, default="")
     automatic = models.BooleanField(default=False)
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
     sent_at = models.DateTimeField(null=True, blank=True)

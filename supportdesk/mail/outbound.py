@@ -200,6 +200,7 @@ def queue_mail(
     references: Sequence[str] = (),
     message: Message | None = None,
     cc: Sequence[str] = (),
+    calendar: str = "",
     now: datetime | None = None,
     outbox: Outbox | None = None,
 ) -> OutboundMail:
@@ -220,6 +221,7 @@ def queue_mail(
         cc=list(cc),
         subject=subject[:500],
         body=body,
+        calendar=calendar,
         automatic=automatic,
     )
     if outbox is not None:
@@ -479,55 +481,37 @@ def _message(mail: OutboundMail) -> EmailMessage:
         # Asks Exchange not to answer it with an out-of-office reply.
         headers["X-Auto-Response-Suppress"] = "All"
     vendor = policy_vendor(mail.ticket) if mail.ticket is not None else "Support"
-    text, calendar = split_calendar(mail.body)
     message = EmailMessage(
         subject=mail.subject,
-        body=text,
+        body=mail.body,
         from_email=f"{vendor} Support <{mail.from_address}>",
         to=mail.to,
         cc=mail.cc,
         reply_to=[mail.reply_to] if mail.reply_to else None,
         headers=headers,
     )
-    if calendar:
-        _with_calendar_parts(message, text, calendar)
+    if mail.calendar:
+        _with_calendar_parts(message, mail.body, mail.calendar)
     return message
 
 
 def mail_invite(
     ticket: Ticket, *, to: list[str], subject: str, body: str, calendar: str, now: datetime
 ) -> OutboundMail:
-    """A calendar invitation or its cancellation (notify.invite): the text,
-    and the calendar kept after it (`with_calendar`) for `_message`."""
+    """A calendar invitation or its cancellation (notify.invite)."""
     return queue_mail(
         kind=OutboundMail.Kind.NOTIFICATION,
         ticket=ticket,
         to=to,
         subject=subject,
-        body=with_calendar(body, calendar),
+        body=body,
+        calendar=calendar,
         automatic=True,
         now=now,
     )
 
 
-# An OutboundMail has one text body and no column for other parts, so a
-# calendar travels in `body` after its text, behind this separator: the ASCII
-# record separator, a control character typed text never keeps (clean_text
-# strips it) and PostgreSQL stores. Only a calendar may follow it.
-CALENDAR_SEPARATOR = "\n\x1e"
 _METHOD = re.compile(r"^METHOD:([A-Z-]+)\r?$", re.MULTILINE)
-
-
-def with_calendar(text: str, calendar: str) -> str:
-    return f"{text}{CALENDAR_SEPARATOR}{calendar}"
-
-
-def split_calendar(body: str) -> tuple[str, str]:
-    """A stored body's text, and the iCalendar object after it ("" for none)."""
-    text, found, calendar = body.partition(CALENDAR_SEPARATOR)
-    if not found or not calendar.startswith("BEGIN:VCALENDAR"):
-        return body, ""
-    return text, calendar
 
 
 def _with_calendar_parts(message: EmailMessage, text: str, calendar: str) -> None:

@@ -21,7 +21,14 @@ from supportdesk.policy.sla import (
     alarms,
     explain,
 )
-from supportdesk.tickets.models import OPEN_STATUSES, EventKind, Ticket, TicketEvent, Tier
+from supportdesk.tickets.models import (
+    OPEN_STATUSES,
+    EventKind,
+    Status,
+    Ticket,
+    TicketEvent,
+    Tier,
+)
 
 ALARM_KINDS = {"warning": EventKind.SLA_WARNING, "breach": EventKind.SLA_BREACHED}
 _ALARM_OF_KIND: dict[str, str] = {str(v): k for k, v in ALARM_KINDS.items()}
@@ -109,6 +116,10 @@ def pending_alarms(
 
 # -- Severity 1 continuous effort (§1.6, policy/effort.py) ------------------------------
 
+# Open statuses under which effort is owed: while work has ceased until an
+# unsupported application is removed (§3.3), the vendor owes none.
+EFFORT_STATUSES = frozenset(OPEN_STATUSES) - {Status.WORK_CEASED}
+
 
 def effort_facts(state: SlaState, history: Iterable[TicketEvent]) -> list[effort.Fact]:
     """What the continuous-effort rules read: when the ticket reached the
@@ -131,7 +142,7 @@ def effort_facts(state: SlaState, history: Iterable[TicketEvent]) -> list[effort
                 # The forward unassigns the partner's technician (do_forward_to_vendor).
                 facts.append(effort.AssigneeIs(event.at, False))
             case EventKind.STATUS_CHANGED:
-                facts.append(effort.OpenIs(event.at, event.data.get("to") in OPEN_STATUSES))
+                facts.append(effort.OpenIs(event.at, event.data.get("to") in EFFORT_STATUSES))
             case EventKind.WORKAROUND:
                 facts.append(effort.WorkaroundRecorded(event.at))
             case _:
@@ -174,6 +185,6 @@ def effort_owed(policy: Policy, ticket: Ticket) -> bool:
         policy,
         severity=ticket.severity,
         at_vendor=ticket.tier == Tier.VENDOR,
-        is_open=ticket.is_open,
+        is_open=ticket.status in EFFORT_STATUSES,
         workaround=ticket.workaround_at is not None,
     )

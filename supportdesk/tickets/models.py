@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import JSONField, Q, Value
 from django.utils import timezone
 
 from supportdesk.accounts.models import Organization
@@ -110,6 +110,14 @@ class Ticket(models.Model):
     # that still counts: recorded since the ticket last became its severity
     # or reached the vendor (policy/effort.py), so the column alone tells.
     workaround_at = models.DateTimeField(null=True, blank=True)
+    # §3.3, §3.5: third-party software involved, by the policy's slugs or as
+    # named (JSON list of strings).
+    third_party = models.JSONField(default=list, blank=True, db_default=Value([], JSONField()))
+    # §3.1, §3.4: why the issue lies outside the vendor's support, recorded
+    # when the ticket is resolved or closed with it (a limitation's slug).
+    resolution_cause = models.CharField(max_length=40, blank=True, default="", db_default="")
+    # §2.1: answered with guidance (documentation, training), not hands-on work.
+    guidance_only = models.BooleanField(default=False, db_default=False)
     # The next SLA warning or breach, or unassigned Severity 1 alert (§1.6),
     # the worker must record (tickets/clock.py).
     sla_next_at = models.DateTimeField(null=True, blank=True)
@@ -187,6 +195,23 @@ class EventKind(models.TextChoices):
     # ticket, and the workaround that ends what is owed.
     UNASSIGNED_ALERT = "unassigned-alert", "Unassigned Severity 1 alert"
     WORKAROUND = "workaround", "Workaround provided"
+    # What the policy covers (§2–§4): the matrix at intake, quotes for work
+    # done for a fee, third-party software, guidance instead of hands-on work,
+    # reproduction, and the customer's consent to remote access.
+    CATEGORY_SET = "category-set", "Product or category set"
+    OUT_OF_SCOPE = "out-of-scope", "Answered as out of scope"
+    SCOPE_OVERRIDDEN = "scope-overridden", "Out of scope overridden"
+    QUOTE_OFFERED = "quote-offered", "Quote offered"
+    QUOTE_ACCEPTED = "quote-accepted", "Quote accepted"
+    QUOTE_DECLINED = "quote-declined", "Quote declined"
+    THIRD_PARTY = "third-party", "Third-party software recorded"
+    THIRD_PARTY_OPTION = "third-party-option", "Option for unsupported software"
+    GUIDANCE_ONLY = "guidance-only", "Answered as guidance"
+    REPRODUCTION_REQUESTED = "reproduction-requested", "Reproduction steps requested"
+    REMOTE_ACCESS_REQUESTED = "remote-access-requested", "Remote access requested"
+    REMOTE_ACCESS_GRANTED = "remote-access-granted", "Remote access granted"
+    REMOTE_ACCESS_DECLINED = "remote-access-declined", "Remote access declined"
+    REMOTE_ACCESS_REVOKED = "remote-access-revoked", "Remote access revoked"
     SLA_BREACHED = "sla-breached", "Response target missed"
     # Mail that concerns the ticket but is not a message on it (mail issue).
     MAIL_BOUNCED = "mail-bounced", "Mail bounced"
@@ -217,6 +242,10 @@ class TicketEvent(models.Model):
         ordering: ClassVar = ["ticket", "seq"]
         constraints: ClassVar = [
             models.UniqueConstraint(fields=["ticket", "seq"], name="event_unique_seq")
+        ]
+        indexes: ClassVar = [
+            # The missed-targets report reads breaches by when they happened.
+            models.Index(fields=["at"], name="event_breach_at", condition=Q(kind="sla-breached")),
         ]
 
     def __str__(self) -> str:
@@ -339,6 +368,49 @@ class IdempotencyKey(models.Model):
         constraints: ClassVar = [
             models.UniqueConstraint(fields=["user", "key"], name="idempotency_unique_key")
         ]
+
+
+class Quote(models.Model):
+    """A price for work the policy does for a fee (§4 `fee` rows, or going
+    on beside unsupported third-party software, §3.3), offered before any
+    of that work, and accepted or declined by the customer side once."""
+
+    class State(models.TextChoices):
+        OFFERED = "offered", "Offered"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    class Reason(models.TextChoices):
+        MATRIX = "matrix", "Work the support matrix offers for a fee (§4)"
+        THIRD_PARTY = "third-party", "Work beside unsupported software (§3.3)"
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="quotes")
+    reason = models.CharField(max_length=16, choices=Reason.choices)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3, default="USD")
+    description = models.TextField()
+    state = models.CharField(max_length=12, choices=State.choices, default=State.OFFERED)
+    offered_at = models.DateTimeField()
+    offered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering: ClassVar = ["ticket", "offered_at", "id"]
+        constraints: ClassVar = [
+            # One quote waiting for the customer at a time.
+            models.UniqueConstraint(
+                fields=["ticket"], name="quote_one_offered", condition=Q(state="offered")
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket.number} quote {self.amount} {self.currency} ({self.state})"
 
 
 class Escalation(models.Model):

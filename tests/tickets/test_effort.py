@@ -134,6 +134,20 @@ def test_resolving_ends_the_alerts(people, sev1):
     assert alerts(sev1) == [(1, T)]
 
 
+def test_no_effort_is_owed_while_work_has_ceased(people, sev1):
+    """§3.3: the vendor ceases work until an unsupported application is removed."""
+    clock.sweep(T + SWEEP)
+    do_change_status(
+        sev1,
+        status="work-ceased",
+        reason="Unsupported backup filter driver installed",
+        acting_user=people.engineer,
+        now=T + 5 * MIN,
+    )
+    clock.sweep(T + 5 * 60 * MIN)
+    assert alerts(sev1) == [(1, T)]
+
+
 def test_a_worker_down_for_hours_records_one_late_alert_and_the_managers_get_a_summary(
     people, sev1
 ):

@@ -17,7 +17,6 @@ from icalendar import Calendar
 
 from supportdesk.lib.env import parse_email_url
 from supportdesk.mail.models import OutboundMail
-from supportdesk.mail.outbound import split_calendar
 from supportdesk.mail.smtp import start_receiver, stop_receiver
 from supportdesk.tickets.actions import do_escalation_step
 from supportdesk.tickets.invites import DURATION, recurrence
@@ -197,11 +196,10 @@ def test_a_conference_call_plan_mails_an_invitation(people, inbox, step, ticket)
         ["user@initech.example", "engineer@vendor.example", "dana@initech.example"]
     )
     assert record.data["not_mailed"] == ["Gina Globex", "Someone from the data centre"]
-    # The outbox keeps the mail's text for staff, the calendar after it.
+    # The outbox keeps the mail's text for staff, and the calendar apart.
     stored = OutboundMail.objects.get(ticket=ticket, subject__startswith="Invitation")
-    text, calendar_text = split_calendar(stored.body)
-    assert "BEGIN:VCALENDAR" not in text
-    assert calendar_text.startswith("BEGIN:VCALENDAR")
+    assert "BEGIN:VCALENDAR" not in stored.body
+    assert stored.calendar.startswith("BEGIN:VCALENDAR")
     assert stored.state == OutboundMail.State.SENT
 
 
@@ -351,9 +349,3 @@ def test_the_history_tells_staff_who_was_invited_and_the_customer_nothing(
     assert entry.detail == "Not mailed (no address known): Someone from the data centre"
     kinds = [e.kind for e in timeline(people.initech_user, ticket)]
     assert "escalation-invite" not in kinds
-
-
-def test_only_a_calendar_is_taken_off_a_stored_body():
-    assert split_calendar("Hello") == ("Hello", "")
-    assert split_calendar("Hello\n\x1enot a calendar") == ("Hello\n\x1enot a calendar", "")
-    assert split_calendar("Hello\n\x1eBEGIN:VCALENDAR\r\n") == ("Hello", "BEGIN:VCALENDAR\r\n")
