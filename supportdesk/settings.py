@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "supportdesk.worker",
     "supportdesk.demo",
     "supportdesk.portal",
+    "supportdesk.remote",
+    "supportdesk.feedback",
 ]
 
 AUTH_USER_MODEL = "accounts.User"

@@ -16,4 +16,6 @@ urlpatterns = [
     path("desk/mail/", include("supportdesk.mail.urls")),
     path("desk/notifications/", include("supportdesk.notifications.urls")),
     path("portal/", include("supportdesk.portal.urls")),
+    path("", include("supportdesk.remote.urls")),
+    path("", include("supportdesk.feedback.urls")),
 ]

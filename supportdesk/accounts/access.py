@@ -22,13 +22,15 @@ from typing import TYPE_CHECKING, Literal
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from supportdesk.accounts.models import PARTNER_ROLES, VENDOR_ROLES, Organization, User
+from supportdesk.accounts.models import PARTNER_ROLES, VENDOR_ROLES, Organization, Role, User
 from supportdesk.assets.models import Device
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
+    from supportdesk.feedback.models import Feedback
     from supportdesk.mail.models import InboundMail, OutboundMail
+    from supportdesk.remote.models import RemoteAccess
     from supportdesk.tickets.models import Attachment, Message, SavedReply, Ticket, TicketEvent
 
 
@@ -243,6 +245,22 @@ def access_saved_reply_by_id(user: User | AnonymousUser, pk: int) -> SavedReply:
     return reply
 
 
+# -- policy versions ------------------------------------------------------------------
+# Everyone reads the policy in force (the statement of support); stored,
+# scheduled and past versions are the vendor's staff's to read, and only
+# its admins put a new version in place (DESIGN.md §1).
+
+
+def may_read_policy_versions(user: User | AnonymousUser) -> bool:
+    person = _active(user)
+    return person is not None and person.is_vendor_staff
+
+
+def may_schedule_policy(user: User | AnonymousUser) -> bool:
+    person = _active(user)
+    return person is not None and person.role == Role.ADMIN
+
+
 # -- mail -------------------------------------------------------------------------------
 # The desk's mailbox is the vendor's: its support staff see all of it,
 # unplaced mail included. Partner staff see the mail of tickets they may
@@ -288,3 +306,45 @@ def access_outbound_mail_by_id(user: User | AnonymousUser, pk: int) -> OutboundM
 def may_review_mail(user: User) -> bool:
     """Held and quarantined mail is the vendor support staff's to settle."""
     return user.is_active and user.is_vendor_agent
+
+
+# -- remote access (§2.3) and product feedback (§2.4) ---------------------------------
+
+
+def _id(pk: int) -> bool:
+    """Whether `pk` fits an id column: a URL may carry any number of digits."""
+    return 0 < pk < 2**63
+
+
+def access_remote_access_by_id(user: User | AnonymousUser, number: str, pk: int) -> RemoteAccess:
+    """A request for remote access on a ticket `user` sees, named by both:
+    an id of another ticket's request answers "not found"."""
+    from supportdesk.remote.models import RemoteAccess
+
+    ticket = access_ticket_by_number(user, number)
+    access = RemoteAccess.objects.filter(ticket=ticket, pk=pk).first() if _id(pk) else None
+    if access is None:
+        raise NotFound(f"no remote access {pk}")
+    access.ticket = ticket
+    return access
+
+
+def visible_feedback(user: User | AnonymousUser) -> QuerySet[Feedback]:
+    """The vendor's staff read all feedback; everyone else their own
+    organization's (a partner's staff, the partner's own, not its companies')."""
+    from supportdesk.feedback.models import Feedback
+
+    person = _active(user)
+    if person is None:
+        return Feedback.objects.none()
+    if person.is_vendor_staff:
+        return Feedback.objects.all()
+    return Feedback.objects.filter(organization_id=person.organization_id)
+
+
+def access_feedback_by_id(user: User | AnonymousUser, pk: int) -> Feedback:
+    found = visible_feedback(user).select_related("author", "organization").filter(pk=pk)
+    feedback = found.first() if _id(pk) else None
+    if feedback is None:
+        raise NotFound(f"no feedback {pk}")
+    return feedback

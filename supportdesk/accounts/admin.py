@@ -6,7 +6,7 @@ from supportdesk.accounts.models import ApiToken, Organization, User
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin[Organization]):
-    list_display = ("name", "kind", "parent", "auto_forward")
+    list_display = ("name", "kind", "parent", "auto_forward", "first_implementation_on")
     list_filter = ("kind",)
     search_fields = ("name", "slug", "email_domains")
     prepopulated_fields = {"slug": ("name",)}  # noqa: RUF012

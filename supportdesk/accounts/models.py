@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
@@ -38,6 +39,9 @@ class Organization(models.Model):
     default_severity = models.PositiveSmallIntegerField(null=True, blank=True)
     # A partner may forward every ticket of its companies to the vendor at once (§2.2).
     auto_forward = models.BooleanField(default=False)
+    # A partner's first implementation (§2.1): the vendor leads installation
+    # and implementation for the policy's hand-over period after it.
+    first_implementation_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -46,6 +50,12 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.first_implementation_on is not None and self.kind != self.Kind.PARTNER:
+            raise ValidationError(
+                {"first_implementation_on": "only a partner has a first implementation date"}
+            )
 
     def partner(self) -> Organization | None:
         """The partner in charge of this company's first-level support (§2.2),

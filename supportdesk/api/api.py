@@ -8,7 +8,19 @@ from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
 from ninja.operation import Operation
 
-from supportdesk.api import catalog, errors, escalations, reports, tickets, workarounds
+from supportdesk.api import (
+    catalog,
+    errors,
+    escalations,
+    feedback,
+    limitations,
+    policies,
+    remote_access,
+    reports,
+    scope,
+    tickets,
+    workarounds,
+)
 from supportdesk.api.auth import BearerToken, SessionCookie
 
 
@@ -51,3 +63,8 @@ api.add_router("", catalog.router)
 api.add_router("", escalations.router)
 api.add_router("", workarounds.router)
 api.add_router("", reports.router)
+api.add_router("", policies.router)
+api.add_router("", scope.router)
+api.add_router("", remote_access.router)
+api.add_router("", feedback.router)
+api.add_router("", limitations.router)

@@ -8,9 +8,11 @@ Instants are ISO 8601 in UTC with a "Z".
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
+from django.utils import timezone
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -21,13 +23,16 @@ from pydantic import (
 )
 
 from supportdesk.accounts.models import Organization, User
+from supportdesk.assets.adapters import ReleaseBook, policy_day
 from supportdesk.assets.models import Device
 from supportdesk.policies.active import policy_for_version
 from supportdesk.policy import Policy
 from supportdesk.policy.breaches import misassigned_by
+from supportdesk.policy.matrix import ScopeError, scope_of
 from supportdesk.policy.sla import Explanation
 from supportdesk.tickets.adapters import effort_owed
-from supportdesk.tickets.models import Attachment, Message, Status, Ticket, TicketEvent
+from supportdesk.tickets.models import Attachment, Message, Quote, Status, Ticket, TicketEvent
+from supportdesk.tickets.quotes import LOOK_UP, QuoteBook, section_of
 from supportdesk.tickets.reports import BreachGroup, BreachReport
 
 # The largest id a database column holds; a bigger one is a validation error,
@@ -87,6 +92,16 @@ class TicketCreate(Input):
     to_vendor: bool | None = Field(
         None, description="Partner staff: start the ticket with the vendor (§2.2)."
     )
+    third_party: list[Text] = Field(
+        default_factory=list,
+        description="Third-party software involved (§3.5): the policy's slugs or names; "
+        "anything it does not support is answered with the options of §3.3.",
+    )
+    reproduction_steps: Text | None = Field(
+        None,
+        description="For a defect in a troubleshooting category (or none): the steps "
+        "that reproduce it (§3.2), kept below the description.",
+    )
 
 
 class MessageCreate(Input):
@@ -121,11 +136,45 @@ class SeverityDecision(Input):
 
 class StatusChange(Input):
     status: Text = Field(json_schema_extra={"enum": list(Status.values)})
-    reason: Text = ""
+    reason: Text = Field("", description="Why; required to cease work (work-ceased, §3.3).")
+    cause: Text = Field(
+        "",
+        description="Resolving or closing (working side): the limit of support the issue "
+        "lies beyond, a slug of the policy's limitations (§3.1, §3.4).",
+    )
 
 
 class WorkaroundCreate(Input):
     note: Text = Field(description="The workaround, in words the customer reads.")
+
+
+class CategoryChange(Input):
+    product: Text | None = Field(None, description="A product slug; the ticket's own if left out.")
+    category: Text | None = Field(
+        description="A support category slug (§4) that applies to the product, or null for none."
+    )
+
+
+class ScopeOverride(Input):
+    reason: Text = Field(description="Why the ticket is taken on although out of scope.")
+
+
+class QuoteCreate(Input):
+    # A JSON number or a string: money is often sent as text to keep its cents.
+    amount: Decimal = Field(
+        strict=False,
+        gt=0,
+        max_digits=12,
+        decimal_places=2,
+        description='The price, e.g. 450 or "450.00".',
+    )
+    currency: Text = Field("USD", description="An ISO 4217 code.")
+    description: Text = Field(description="The work the price is for, in the customer's words.")
+    reason: Literal["matrix", "third-party"] = Field(
+        "matrix",
+        description="`matrix`: work a fee row of the support matrix (§4) offers; "
+        "`third-party`: support beside a non-supported application (§3.3).",
+    )
 
 
 class AssigneeChange(Input):
@@ -185,9 +234,53 @@ class TicketOut(Output):
         description="When the workaround that ends continuous effort was recorded (§1.6); "
         "null when none has been since the ticket last became its severity."
     )
+    device_version_supported: bool | None = Field(
+        description="Whether the device's version is still supported today (§3.2): false "
+        "from 12 months after its successor's release; null with no device, or a version "
+        "not in the product's release history (unknown)."
+    )
+    support_ended_on: date | None = Field(
+        description="The first day the device's version was out of support (§3.2); null "
+        "while it is supported or unknown."
+    )
+    guidance_only: bool = Field(
+        description="Answered as guidance (documentation, training), not hands-on work: a "
+        "partner's implementation ticket after the vendor-led month (§2.1)."
+    )
+    scope: ScopeOut | None = Field(
+        description="What the support matrix says of the ticket's category (§4); null "
+        "without a category."
+    )
+    quote: QuoteOut | None = Field(description="The latest quote, if any was offered.")
+    third_party: list[str] = Field(
+        description="Third-party software involved: the policy's slugs of supported "
+        "products, names as given for others (§3.5)."
+    )
+    resolution_cause: str | None = Field(
+        description="The limit of support the ticket was resolved or closed with (§3.1, "
+        "§3.4): a slug of the policy's limitations."
+    )
     policy_version: str
     submitted_at: Instant
     updated_at: Instant
+
+
+class ScopeOut(Output):
+    coverage: str = Field(description="supported, not-supported, fee or finance (§4).")
+    intake: str = Field(description="proceed, out-of-scope, quote or finance.")
+    section: str
+    text: str = Field(description="The policy's text for the ticket's row of the matrix.")
+
+
+class QuoteOut(Output):
+    amount: str = Field(description='Decimal, as a string: "450.00".')
+    currency: str
+    description: str
+    reason: str
+    section: str
+    state: str = Field(description="offered, accepted, declined or withdrawn.")
+    offered_at: Instant
+    decided_at: Instant | None
 
 
 class TicketPage(Output):
@@ -344,8 +437,17 @@ def _person(user: User | None) -> Ref | None:
     return Ref(id=user.pk, name=user.display_name) if user is not None else None
 
 
-def ticket_out(ticket: Ticket) -> TicketOut:
+def ticket_out(
+    ticket: Ticket, releases: ReleaseBook | None = None, *, quotes: QuoteBook = LOOK_UP
+) -> TicketOut:
+    """`releases`: the page's book, so a list makes no query per ticket;
+    without it, a ticket on a device reads its product's releases. `quotes`
+    likewise: without a book, the ticket's quote is read."""
     device = ticket.device
+    policy = policy_for_version(ticket.policy_version)
+    if releases is None:
+        releases = ReleaseBook.for_devices([device])
+    version = releases.judge(policy, device, policy_day(policy, timezone.now()))
     return TicketOut(
         number=ticket.number,
         subject=ticket.subject,
@@ -371,9 +473,43 @@ def ticket_out(ticket: Ticket) -> TicketOut:
         # From the row's columns and the cached policy: no query per ticket.
         continuous_effort_owed=effort_owed(policy_for_version(ticket.policy_version), ticket),
         workaround_at=ticket.workaround_at,
+        device_version_supported=version.supported if version is not None else None,
+        support_ended_on=version.support_ended_on if version is not None else None,
+        guidance_only=ticket.guidance_only,
+        scope=_scope_out(policy, ticket),
+        quote=_quote_out(ticket, quotes.latest(ticket)),
+        third_party=[str(p) for p in ticket.third_party],
+        resolution_cause=ticket.resolution_cause or None,
         policy_version=ticket.policy_version,
         submitted_at=ticket.submitted_at,
         updated_at=ticket.updated_at,
+    )
+
+
+def _scope_out(policy: Policy, ticket: Ticket) -> ScopeOut | None:
+    if not ticket.category:
+        return None
+    try:
+        scope = scope_of(policy, ticket.product, ticket.category)
+    except ScopeError:
+        return None
+    return ScopeOut(
+        coverage=ticket.coverage, intake=scope.intake.value, section=scope.source, text=scope.text
+    )
+
+
+def _quote_out(ticket: Ticket, quote: Quote | None) -> QuoteOut | None:
+    if quote is None:
+        return None
+    return QuoteOut(
+        amount=str(quote.amount),
+        currency=quote.currency,
+        description=quote.description,
+        reason=quote.reason,
+        section=section_of(quote, ticket),
+        state=quote.state,
+        offered_at=quote.offered_at,
+        decided_at=quote.decided_at,
     )
 
 

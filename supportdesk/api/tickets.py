@@ -59,6 +59,7 @@ from supportdesk.api.schemas import (
     sla_out,
     ticket_out,
 )
+from supportdesk.assets.adapters import ReleaseBook
 from supportdesk.assets.models import Device
 from supportdesk.policies.active import policy_for_version
 from supportdesk.tickets import actions
@@ -71,6 +72,7 @@ from supportdesk.tickets.models import (
     Status,
     Ticket,
 )
+from supportdesk.tickets.quotes import NO_QUOTES, QuoteBook, with_latest_quote
 
 router = Router(tags=["tickets"])
 
@@ -136,6 +138,8 @@ def create_ticket(request: HttpRequest, payload: TicketCreate) -> HttpResponse:
             dedicated_contact=payload.dedicated_contact,
             vendor_outage=payload.vendor_outage,
             to_vendor=payload.to_vendor,
+            third_party=payload.third_party,
+            reproduction_steps=payload.reproduction_steps or "",
             acting_user=user,
             now=now,
         )
@@ -143,10 +147,10 @@ def create_ticket(request: HttpRequest, payload: TicketCreate) -> HttpResponse:
     if key is None:
         # Nothing else to write with it: the action opens the ticket in as
         # few round trips as the database allows.
-        return raw_json_response(ticket_out(submit()).model_dump_json(), 201)
+        return raw_json_response(ticket_out(submit(), quotes=NO_QUOTES).model_dump_json(), 201)
     try:
         with transaction.atomic():
-            out = ticket_out(submit()).model_dump_json()
+            out = ticket_out(submit(), quotes=NO_QUOTES).model_dump_json()
             IdempotencyKey.objects.create(
                 user=user,
                 key=key,
@@ -222,6 +226,10 @@ class TicketFilters(BaseModel):
     breaching: bool = Field(
         False, description="Only tickets whose first response is overdue or due within an hour."
     )
+    coverage: Literal["supported", "not-supported", "fee", "finance"] | None = Field(
+        None,
+        description="Only tickets of this coverage (§4); `finance` is the finance team's queue.",
+    )
     order: Literal["due", "newest"] = Field(
         "due", description="`due`: soonest response due first, then the rest; `newest`: by number."
     )
@@ -236,7 +244,7 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilters]) -> TicketP
     tickets = visible_tickets(user).select_related(
         "company", "partner", "requester", "assignee", "device"
     )
-    tickets = _filtered(tickets, filters, user, now)
+    tickets = with_latest_quote(_filtered(tickets, filters, user, now))
     listing = f"tickets:{filters.order}"
     if filters.order == "due":
         tickets = tickets.order_by(F("response_due_at").asc(nulls_last=True), "id")
@@ -251,7 +259,13 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilters]) -> TicketP
         last = page[-1]
         due = last.response_due_at.isoformat() if last.response_due_at else None
         next_cursor = encode_cursor(listing, [due, last.pk])
-    return TicketPage(items=[ticket_out(t) for t in page], next_cursor=next_cursor)
+    # One read of the page's products' releases, not one per ticket (§3.2).
+    releases = ReleaseBook.for_devices(t.device for t in page)
+    # Likewise the quotes (§4): a query only when some ticket here has one.
+    quoted = QuoteBook.for_page(page)
+    return TicketPage(
+        items=[ticket_out(t, releases, quotes=quoted) for t in page], next_cursor=next_cursor
+    )
 
 
 def _filtered(
@@ -269,6 +283,8 @@ def _filtered(
         tickets = tickets.filter(severity=filters.severity)
     if filters.tier:
         tickets = tickets.filter(tier=filters.tier)
+    if filters.coverage:
+        tickets = tickets.filter(coverage=filters.coverage)
     if filters.company is not None:
         tickets = tickets.filter(company_id=filters.company)
     if filters.assignee:
@@ -473,7 +489,12 @@ def change_status(request: HttpRequest, number: str, payload: StatusChange) -> T
     user = acting_user(request)
     ticket = access_ticket_by_number(user, number)
     ticket = actions.do_change_status(
-        ticket, status=payload.status, reason=payload.reason, acting_user=user, now=timezone.now()
+        ticket,
+        status=payload.status,
+        reason=payload.reason,
+        cause=payload.cause,
+        acting_user=user,
+        now=timezone.now(),
     )
     return ticket_out(ticket)
 

@@ -267,6 +267,7 @@ def seed_demo(
     report = Report()
     with transaction.atomic():
         orgs = _organizations(policy, report)
+        _first_implementations(orgs, now)
         users = _users(orgs, report)
         products = _products(policy, report)
         devices = _devices(orgs, products, report)
@@ -306,6 +307,19 @@ def seed_demo(
 
 
 # -- organizations, people, products, devices, saved replies ----------------------------
+
+
+def _first_implementations(orgs: dict[str, Organization], now: datetime) -> None:
+    """Northwind implemented long ago: its implementation and agent
+    installation tickets are answered as guidance (§2.1). Contoso's first
+    implementation was ten days before the demo's present, so the vendor
+    still leads Contoso's. Set once: a date an admin changed stays."""
+    dates = {"northwind": date(2023, 3, 6), "contoso": now.date() - timedelta(days=10)}
+    for key, day in dates.items():
+        Organization.objects.filter(pk=orgs[key].pk, first_implementation_on=None).update(
+            first_implementation_on=day
+        )
+        orgs[key].refresh_from_db(fields=["first_implementation_on"])
 
 
 def _organizations(policy: Policy, report: Report) -> dict[str, Organization]:
@@ -1184,7 +1198,9 @@ class Director:
         )
         if ticket.assignee_id is None and rng.random() < 0.7:
             ticket = do_assign(ticket, assignee=worker, acting_user=worker, now=self.step(t))
-        if plan.pending:
+        # A ticket answered as out of scope (§4) stays so: waiting on the
+        # customer would take it on without an engineer's override.
+        if plan.pending and ticket.status != Status.OUT_OF_SCOPE:
             do_change_status(
                 ticket,
                 status=Status.PENDING_CUSTOMER,
@@ -1266,13 +1282,14 @@ class Director:
         if plan.outcome == "open":
             return
         if plan.outcome == "pending":
-            do_change_status(
-                ticket,
-                status=Status.PENDING_CUSTOMER,
-                reason=stories.WAITING_FOR_CUSTOMER,
-                acting_user=worker,
-                now=self.step(self.cursor),
-            )
+            if ticket.status != Status.OUT_OF_SCOPE:
+                do_change_status(
+                    ticket,
+                    status=Status.PENDING_CUSTOMER,
+                    reason=stories.WAITING_FOR_CUSTOMER,
+                    acting_user=worker,
+                    now=self.step(self.cursor),
+                )
             return
         t = self.step(self.staff_time(self.cursor + self.minutes(30, 1800 if not urgent else 240)))
         do_reply(

@@ -6,6 +6,9 @@ One command: a reply whose new text (quoted history and signature trimmed,
 the rest of the new text is the justification. Anything else is an ordinary
 reply: "Severity of this is low" or a number later in the mail is not a
 command. Pure: text in, command out; mail/ingest.py runs it.
+
+Another answers a request for remote access (§2.3, `remote_access_command`):
+a first line "I grant remote access" or "I decline remote access".
 """
 
 from __future__ import annotations
@@ -45,4 +48,46 @@ def severity_command(text: str) -> SeverityCommand | None:
             return None
         rest = "\n".join(lines[index + 1 :]).strip()
         return SeverityCommand(int(found["level"]), rest)
+    return None
+
+
+# "I grant remote access", "Yes, I grant remote access.", "grant remote access",
+# "I decline remote-access!", "No - I decline remote access": the whole line,
+# so "I do not grant remote access" or "I grant remote access tomorrow, not
+# now" is an ordinary reply, never a grant.
+_REMOTE_ACCESS_LINE = re.compile(
+    r"""^\s*(?:(?P<word>yes|no|ok|okay)\s*[,.:;!\-–—]?\s*)?(?:i\s+)?
+        (?P<verb>grant|decline|refuse|deny)\s+remote[\s-]+access
+        (?:\s+(?:to\s+(?:you|support)|for\s+(?:this|the)\s+(?:ticket|request)))?
+        \s*[.!]*\s*$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+@dataclass(frozen=True)
+class RemoteAccessCommand:
+    """The customer's answer to the pending request for remote access, with
+    the words after the command line (a reason for a decline, say)."""
+
+    grant: bool
+    note: str
+
+
+def remote_access_command(text: str) -> RemoteAccessCommand | None:
+    """The answer a reply's new text gives to a request for remote access,
+    or None for an ordinary reply. Like `severity_command`, only the first
+    non-empty line counts, and the whole of it must be the command."""
+    lines = text.splitlines()
+    for index, line in enumerate(lines):
+        if not line.strip():
+            continue
+        found = _REMOTE_ACCESS_LINE.match(line)
+        if found is None:
+            return None
+        grant = found["verb"].lower() == "grant"
+        # "No, I grant remote access" says two things: neither is taken.
+        if grant and (found["word"] or "").lower() == "no":
+            return None
+        rest = "\n".join(lines[index + 1 :]).strip()
+        return RemoteAccessCommand(grant, rest)
     return None

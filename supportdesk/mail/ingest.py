@@ -48,6 +48,7 @@ from supportdesk.mail.models import InboundMail, OutboundMail, Outcome, Review
 from supportdesk.mail.parse import Limits, ParsedMail, parse_mail
 from supportdesk.mail.senders import Directory, Sender, is_participant
 from supportdesk.policies.active import active_policy
+from supportdesk.remote import by_mail as remote_by_mail
 from supportdesk.tickets import actions, rows
 from supportdesk.tickets.actions import ActionError, Upload
 from supportdesk.tickets.models import Channel, EventKind, Status, Ticket
@@ -405,6 +406,10 @@ class _Batch:
         # A command only from the customer side: staff change severities themselves.
         if command is not None and is_customer_side(author, ticket):
             self._request_severity(parsed, sender, author, ticket, command)
+        # §2.3: "I grant remote access" as the first line answers the request.
+        remote_by_mail.answer_by_mail(
+            ticket, author, body, sender=sender, parsed=parsed, outbox=self.outbox, now=now
+        )
         return _Placement(Outcome.APPENDED, ticket, message_id=message.pk)
 
     def _request_severity(

@@ -32,10 +32,15 @@ from supportdesk.policy.schema import (
     DedicatedContactRule,
     Escalation,
     EscalationReason,
+    FeedbackRule,
+    Handover,
+    Limitation,
     Meta,
     Policy,
     Product,
     Question,
+    RemoteAccessRule,
+    Reproduction,
     Section,
     Severity,
     SeverityRules,
@@ -187,6 +192,11 @@ _TOP_KEYS = (
     "contacts",
     "sections",
     "decisions",
+    "handover",
+    "remote_access",
+    "feedback",
+    "limitations",
+    "reproduction",
 )
 
 
@@ -229,6 +239,11 @@ def _build(root: Node) -> Policy:
         contacts=tuple(_contact(n) for n in root.opt("contacts", []).items()),
         sections=tuple(_section(n) for n in root.opt("sections", []).items()),
         decisions=tuple(_decision(n) for n in root.opt("decisions", []).items()),
+        handover=_handover(root),
+        remote_access=_remote_access(root),
+        feedback=_feedback(root),
+        limitations=_limitations(root, [p.slug for p in products]),
+        reproduction=_reproduction(root),
     )
 
 
@@ -467,7 +482,7 @@ def _categories(node: Node, products: list[str]) -> tuple[Category, ...]:
 
 
 def _third_party(node: Node) -> ThirdParty:
-    node.only("supported", "options", "text", "source")
+    node.only("supported", "options", "options_source", "text", "source")
     supported = []
     for p in node.get("supported").items():
         p.only("slug", "name", "source")
@@ -479,6 +494,53 @@ def _third_party(node: Node) -> ThirdParty:
         options=node.opt("options", []).strings(),
         text=node.get("text").text(),
         source=node.get("source").text(),
+        options_source=node.opt("options_source", "").text(empty=True),
+    )
+
+
+# `Ticket.resolution_cause` holds a cause's slug in at most this many characters.
+MAX_CAUSE_SLUG = 40
+
+
+def _limitations(root: Node, products: list[str]) -> tuple[Limitation, ...]:
+    """`[[limitations]]` (§3.1, §3.4), optional: a policy file older than the
+    list has no resolution causes."""
+    node = root.opt("limitations", [])
+    limitations = []
+    for item in node.items():
+        item.only("slug", "title", "source", "products")
+        slug = item.get("slug").slug()
+        if len(slug) > MAX_CAUSE_SLUG:
+            raise item.get("slug").fail(f"a slug of at most {MAX_CAUSE_SLUG} characters")
+        applies = []
+        for pnode in item.opt("products", []).items():
+            applies.append(pnode.choice(products))
+        limitations.append(
+            Limitation(
+                slug=slug,
+                title=item.get("title").text(),
+                source=item.get("source").text(),
+                products=tuple(applies),
+            )
+        )
+    _unique(node, [lim.slug for lim in limitations], "limitation slugs")
+    return tuple(limitations)
+
+
+def _reproduction(root: Node) -> Reproduction | None:
+    """`[reproduction]` (§3.2), optional: without it no category asks for
+    reproduction steps, and "cannot reproduce" asks in the desk's words."""
+    if "reproduction" not in root.table():
+        return None
+    node = root.get("reproduction")
+    node.only("categories", "request", "source")
+    known = [c.get("slug").value for c in root.get("categories").items()]
+    categories = [n.choice(known) for n in node.get("categories").items()]
+    _unique(node.get("categories"), categories, "category slugs")
+    return Reproduction(
+        categories=tuple(categories),
+        request=node.get("request").text(),
+        source=node.get("source").text(),
     )
 
 
@@ -489,6 +551,66 @@ def _version_support(node: Node) -> VersionSupport:
         text=node.get("text").text(),
         source=node.get("source").text(),
     )
+
+
+def _handover(root: Node) -> Handover | None:
+    """`[handover]` (§2.1), optional: a policy file older than the table has
+    no hand-over rule, and the vendor leads every implementation."""
+    if "handover" not in root.table():
+        return None
+    node = root.get("handover")
+    node.only("months", "categories", "text", "source")
+    known = [c.get("slug").value for c in root.get("categories").items()]
+    categories = []
+    for item in node.get("categories").items():
+        slug = item.slug()
+        if slug not in known:
+            raise item.fail(f"a category slug from [[categories]] ({', '.join(known)})")
+        categories.append(slug)
+    if not categories:
+        raise node.get("categories").fail("at least one category slug")
+    _unique(node.get("categories"), categories, "category slugs")
+    return Handover(
+        months=node.get("months").integer(0, 120),
+        categories=tuple(categories),
+        text=node.get("text").text(),
+        source=node.get("source").text(),
+    )
+
+
+def _remote_access(root: Node) -> RemoteAccessRule:
+    """`[remote_access]` (§2.3), optional: a file without it gets the desk's
+    durations and no consent wording beyond the policy's section."""
+    default = RemoteAccessRule()
+    if "remote_access" not in root.table():
+        return default
+    node = root.get("remote_access")
+    node.only("durations_minutes", "default_minutes", "text", "consent", "source")
+    durations_node = node.get("durations_minutes")
+    # At least 5 minutes, at most a week: a grant is time-boxed (§2.3).
+    minutes = [n.integer(5, 7 * 24 * 60) for n in durations_node.items()]
+    if not minutes:
+        raise durations_node.fail("at least one duration in minutes")
+    _unique(durations_node, [str(m) for m in minutes], "durations")
+    chosen = node.get("default_minutes")
+    if chosen.integer(5, 7 * 24 * 60) not in minutes:
+        raise chosen.fail(f"one of durations_minutes ({', '.join(map(str, minutes))})")
+    return RemoteAccessRule(
+        durations=tuple(timedelta(minutes=m) for m in sorted(minutes)),
+        default=timedelta(minutes=chosen.value),
+        text=node.opt("text", "").text(empty=True),
+        consent=node.opt("consent", "").text(empty=True),
+        source=node.get("source").text(),
+    )
+
+
+def _feedback(root: Node) -> FeedbackRule:
+    """`[feedback]` (§2.4), optional: the notice on how feedback may be used."""
+    if "feedback" not in root.table():
+        return FeedbackRule()
+    node = root.get("feedback")
+    node.only("notice", "source")
+    return FeedbackRule(notice=node.get("notice").text(), source=node.get("source").text())
 
 
 def _escalation(node: Node) -> Escalation:

@@ -105,6 +105,21 @@ def render_markdown(policy: Policy) -> str:
 
     out += ["## 2. Your responsibilities", ""]
     out += _sections(policy.sections, *[s.id for s in policy.sections if s.id.startswith("§2")])
+    if policy.handover is not None:
+        ho = policy.handover
+        out += [f"### Implementation hand-over ({ho.source})", "", ho.text, ""]
+    ra = policy.remote_access
+    spans = ", ".join(_words_minutes(d) for d in ra.durations)
+    out += [
+        f"### Remote access on this desk ({ra.source})",
+        "",
+        "An engineer asks on the ticket for remote access, saying what for and for how long "
+        f"({spans}); you grant or decline it in the portal or by replying to the request. A "
+        "grant ends when its time runs out, or sooner when either side revokes it. Every step "
+        "is in the ticket's history. (The durations are this desk's own choice: the policy "
+        "sets none.)",
+        "",
+    ]
 
     out += ["## 3. Limitations of support", ""]
     out += _sections(policy.sections, *[s.id for s in policy.sections if s.id.startswith("§3")])

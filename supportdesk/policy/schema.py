@@ -187,11 +187,59 @@ class ThirdParty:
     options: tuple[str, ...]  # what the vendor may elect (§3.3)
     text: str
     source: str
+    # The section of the options (§3.3); empty: `source`.
+    options_source: str = ""
+
+    @property
+    def options_section(self) -> str:
+        return self.options_source or self.source
+
+
+@dataclass(frozen=True)
+class Limitation:
+    """A limit of support (§3.1, §3.4): a cause a ticket may be resolved or
+    closed with when the issue lies outside what the vendor supports. With
+    `products`, it applies to those products only (§3.4: on-premises
+    infrastructure of the disaster-recovery products)."""
+
+    slug: str
+    title: str
+    source: str
+    products: tuple[str, ...] = ()
+
+    def applies_to(self, product: str) -> bool:
+        """Whether the cause fits a ticket for `product` ("" for a ticket
+        whose product is not known yet: every cause fits)."""
+        return not self.products or not product or product in self.products
+
+
+@dataclass(frozen=True)
+class Reproduction:
+    """§3.2: support addresses issues that are demonstrable and
+    reproducible. Tickets of `categories` (the troubleshooting ones) ask for
+    the steps that reproduce the issue; `request` is what the customer reads
+    when an engineer cannot reproduce it."""
+
+    categories: tuple[str, ...]
+    request: str
+    source: str
 
 
 @dataclass(frozen=True)
 class VersionSupport:
     months_after_successor: int
+    text: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Handover:
+    """§2.1: for `months` after a partner's first implementation the vendor
+    leads installation and implementation; after that, the partner's tickets
+    of `categories` are answered as guidance (documentation, training)."""
+
+    months: int
+    categories: tuple[str, ...]
     text: str
     source: str
 
@@ -256,6 +304,35 @@ class Decision:
 
 
 @dataclass(frozen=True)
+class RemoteAccessRule:
+    """§2.3: at the vendor's request the customer lets it reach the Service
+    remotely. An engineer asks for one of `durations`; a grant lasts that
+    long of wall-clock time from the moment it is given, and either side may
+    end it sooner. §2.3 names no durations: they are the desk's own choice.
+    `text` quotes the policy; `consent` is what granting means, shown beside
+    the customer's Grant button."""
+
+    durations: tuple[timedelta, ...] = (
+        timedelta(hours=1),
+        timedelta(hours=4),
+        timedelta(hours=8),
+        timedelta(hours=24),
+    )
+    default: timedelta = timedelta(hours=4)
+    text: str = ""
+    consent: str = ""
+    source: str = "§2.3"
+
+
+@dataclass(frozen=True)
+class FeedbackRule:
+    """§2.4: how the vendor may use product feedback, shown on the feedback form."""
+
+    notice: str = ""
+    source: str = "§2.4"
+
+
+@dataclass(frozen=True)
 class Policy:
     meta: Meta
     calendars: tuple[tuple[str, BusinessCalendar], ...]
@@ -271,6 +348,15 @@ class Policy:
     contacts: tuple[Contact, ...]
     sections: tuple[Section, ...]
     decisions: tuple[Decision, ...]
+    # Optional, so a policy file older than [handover] loads (without the rule).
+    handover: Handover | None = None
+    # §2.3, §2.4: optional too; a file without them gets the desk's defaults.
+    remote_access: RemoteAccessRule = RemoteAccessRule()
+    feedback: FeedbackRule = FeedbackRule()
+    # §3.1, §3.4 and §3.2: optional, so an older file loads (no causes; no
+    # category asks for reproduction steps).
+    limitations: tuple[Limitation, ...] = ()
+    reproduction: Reproduction | None = None
 
     @property
     def version(self) -> str:
@@ -311,6 +397,12 @@ class Policy:
             if category.slug == slug:
                 return category
         raise KeyError(f"no support category {slug!r}")
+
+    def limitation(self, slug: str) -> Limitation:
+        for limitation in self.limitations:
+            if limitation.slug == slug:
+                return limitation
+        raise KeyError(f"no resolution cause {slug!r}")
 
     def coverage(self, product: str, category: str) -> Cell:
         """What the support matrix says for `category` of `product` (§4)."""

@@ -17,6 +17,14 @@ Rules (DESIGN.md §2):
   `from-submission` any change makes it submission + new target.
 - A breach is recorded when an event shows the due instant passed without a
   response; a later change never erases it.
+- While the clock is stopped (work has ceased until an unsupported
+  application is removed, §3.3) there is no due time. When it resumes, the
+  due time moves out by the open time the stop covered on the target's
+  calendar: the open time left at the stop is counted from the resumption.
+  A stop that begins at or after the due time moves nothing (the breach, if
+  any, is recorded at the stop). Every due time is counted this way, so a
+  severity change later counts from submission or from the change less the
+  stops since. After the first response the target no longer moves.
 """
 
 from __future__ import annotations
@@ -25,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
-from supportdesk.policy.calendar import Segment, to_us
+from supportdesk.policy.calendar import BusinessCalendar, Segment, to_us
 from supportdesk.policy.schema import ChangeRule, Policy, Target
 from supportdesk.policy.severity import is_upgrade, opening_severity
 
@@ -37,9 +45,19 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class Waiver:
+    """Why a ticket has no first-response target: a billing question, which
+    the finance team answers (§4.2.7). `source` is the matrix row's section."""
+
+    reason: str
+    source: str
+
+
+@dataclass(frozen=True)
 class Submitted:
     """The ticket was submitted. `to_vendor` is False for a ticket of a
-    partner's customer, which starts in the partner's tier (§2.2)."""
+    partner's customer, which starts in the partner's tier (§2.2).
+    `no_target` waives the first-response target from the start."""
 
     at: datetime
     severity: int
@@ -47,6 +65,19 @@ class Submitted:
     to_vendor: bool = True
     dedicated_contact: bool = False
     vendor_outage: bool = False
+    no_target: Waiver | None = None
+
+
+@dataclass(frozen=True)
+class ScopeChanged:
+    """Staff set the ticket's category. With `waiver` the ticket has no
+    first-response target from `at`; without, a waived target applies
+    again, counted from `at` (`note` and `source` say why)."""
+
+    at: datetime
+    waiver: Waiver | None
+    note: str = ""
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -90,6 +121,23 @@ class SeverityRequestDeclined:
 
 
 @dataclass(frozen=True)
+class ClockStopped:
+    """The response clock stops: work has ceased until the customer removes
+    an unsupported application (§3.3). A second stop while stopped is no-op."""
+
+    at: datetime
+    reason: str = ""
+    source: str = "§3.3"
+
+
+@dataclass(frozen=True)
+class ClockResumed:
+    """The response clock runs again; no-op unless it was stopped."""
+
+    at: datetime
+
+
+@dataclass(frozen=True)
 class Responded:
     """A public reply by vendor staff on any channel (not an automatic
     acknowledgement, not an internal note)."""
@@ -104,7 +152,10 @@ SlaEvent = (
     | SeverityRequested
     | SeverityRequestAccepted
     | SeverityRequestDeclined
+    | ClockStopped
+    | ClockResumed
     | Responded
+    | ScopeChanged
 )
 
 # -- results ----------------------------------------------------------------------
@@ -144,6 +195,17 @@ class Note:
 
 
 @dataclass(frozen=True)
+class Pause:
+    """A stretch the response clock stood still, [start, end); `end` is None
+    while it still stands."""
+
+    start: datetime
+    end: datetime | None
+    reason: str = ""
+    source: str = "§3.3"
+
+
+@dataclass(frozen=True)
 class PendingRequest:
     at: datetime
     severity: int
@@ -166,6 +228,17 @@ class SlaState:
     # What the current due time was counted from, and with which target.
     basis_at: datetime | None
     target: Target | None
+    # The stops of the clock (§3.3), oldest first; the last is open while stopped.
+    pauses: tuple[Pause, ...] = ()
+    # Why there is no first-response target at all (§4.2.7), if so.
+    waiver: Waiver | None = None
+
+    @property
+    def paused_since(self) -> datetime | None:
+        """When the clock stopped, while it stands still; else None."""
+        if self.pauses and self.pauses[-1].end is None:
+            return self.pauses[-1].start
+        return None
 
     @property
     def breached(self) -> bool:
@@ -198,6 +271,8 @@ class Explanation:
     breaches: tuple[Breach, ...]
     first_response_at: datetime | None
     policy_version: str
+    pauses: tuple[Pause, ...] = ()
+    waiver: Waiver | None = None
 
     def lines(self, zone: tzinfo) -> list[str]:
         """The explanation in sentences, with times shown in `zone`."""
@@ -208,6 +283,19 @@ class Explanation:
         out = []
         for note in self.notes:
             out.append(f"{note.text} ({note.source}).")
+        stopped = self.pauses[-1] if self.pauses and self.pauses[-1].end is None else None
+        if stopped is not None and self.response_due_at is None and self.target is not None:
+            why = f": {stopped.reason}" if stopped.reason else ""
+            out.append(
+                f"Clock stopped since {show(stopped.start)}{why} ({stopped.source}); no response "
+                "is due until it runs again, and the time it stands still does not count."
+            )
+            return out
+        if self.waiver is not None:
+            out += [f"Breached: no response by {show(b.due_at)}." for b in self.breaches]
+            if self.first_response_at is not None:
+                out.append(f"First response {show(self.first_response_at)}.")
+            return out
         if self.target is None or self.response_due_at is None or self.basis_at is None:
             out.append("No vendor response target yet: the ticket is with the partner (§2.2).")
             return out
@@ -224,6 +312,14 @@ class Explanation:
             out.append(
                 f"{show(change.at)} {change.kind} from Severity {change.old} to "
                 f"{change.new}{why}{reason}; {change.rule}."
+            )
+        for pause in self.pauses:
+            if pause.end is None:
+                continue
+            why = f": {pause.reason}" if pause.reason else ""
+            out.append(
+                f"Clock stopped {show(pause.start)} to {show(pause.end)}{why} ({pause.source}); "
+                "that time does not count."
             )
         counted = ", ".join(
             f"{show(s.start)} to {show(s.end)} ({_words(s.duration)})" for s in self.segments
@@ -273,6 +369,19 @@ class _Run:
     pending: PendingRequest | None = None
     changes: list[Change] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
+    pauses: list[Pause] = field(default_factory=list)
+    waiver: Waiver | None = None
+
+    @property
+    def stopped(self) -> bool:
+        return bool(self.pauses) and self.pauses[-1].end is None
+
+    def recount(self, policy: Policy) -> None:
+        """The due time from what it is counted from, its target and the
+        stops; None while stopped. Fixed once responded to."""
+        if self.basis_at is None or self.target is None or self.first_response_at is not None:
+            return
+        self.due = _due(policy, self.basis_at, self.target, self.pauses)
 
     def note_breach(self, at: datetime) -> None:
         if self.due is None or self.first_response_at is not None or at <= self.due:
@@ -298,8 +407,11 @@ def compute(
         submitted_at=first.at,
         dedicated_contact=first.dedicated_contact,
         vendor_outage=first.vendor_outage,
+        waiver=first.no_target,
     )
     policy.channel(first.channel)
+    if first.no_target is not None:
+        run.notes.append(Note(first.at, first.no_target.reason, first.no_target.source))
     if first.to_vendor:
         _start_clock(policy, run, first.at, first.severity)
     for event in events[1:]:
@@ -320,6 +432,8 @@ def compute(
         notes=tuple(run.notes),
         basis_at=run.basis_at,
         target=run.target,
+        pauses=tuple(run.pauses),
+        waiver=run.waiver,
     )
 
 
@@ -332,13 +446,52 @@ def _start_clock(policy: Policy, run: _Run, at: datetime, severity: int) -> None
     run.severity = opening.severity
     run.tier = "vendor"
     run.clock_started_at = at
+    if run.waiver is not None:
+        return
     run.target = policy.target(run.severity, run.channel)
     run.basis_at = at
-    run.due = _due(policy, at, run.target)
+    run.due = _due(policy, at, run.target, run.pauses)
 
 
-def _due(policy: Policy, start: datetime, target: Target) -> datetime:
-    return policy.calendar(target.calendar).add(start, target.duration)
+def _due(
+    policy: Policy,
+    start: datetime,
+    target: Target,
+    pauses: list[Pause] | tuple[Pause, ...] = (),
+    *,
+    open_until: datetime | None = None,
+) -> datetime | None:
+    """When `target` runs out counted from `start` on its calendar, less
+    the `pauses`: None while the last one stands, unless `open_until` says
+    when to take it as ended (to compare due times in the middle of a stop)."""
+    return _shifted(policy.calendar(target.calendar), start, target.duration, pauses, open_until)
+
+
+def _shifted(
+    calendar: BusinessCalendar,
+    start: datetime,
+    duration: timedelta,
+    pauses: list[Pause] | tuple[Pause, ...],
+    open_until: datetime | None = None,
+) -> datetime | None:
+    """`calendar.add(start, duration)`, the clock standing still during each
+    pause: a pause [s, e) that begins before the instant reached so far
+    moves it to e plus the open time that was left at s. Pauses are in time
+    order and clipped to begin no earlier than `start`; a pause that begins
+    at or after the instant reached moves nothing."""
+    due = calendar.add(start, duration)
+    for pause in pauses:
+        begins = max(pause.start, start)
+        if begins >= due:
+            break
+        ends = pause.end if pause.end is not None else open_until
+        if ends is None:
+            return None
+        left = calendar.between(begins, due)
+        if ends <= begins or left <= timedelta(0):
+            continue
+        due = calendar.add(ends, left)
+    return due
 
 
 def _apply(policy: Policy, run: _Run, event: SlaEvent) -> None:
@@ -358,11 +511,48 @@ def _apply(policy: Policy, run: _Run, event: SlaEvent) -> None:
             _change(policy, run, event.at, request.severity, reason)
         case SeverityRequestDeclined():
             run.pending = None
+        case ClockStopped() if not run.stopped:
+            run.note_breach(event.at)
+            run.pauses.append(Pause(event.at, None, event.reason, event.source))
+            run.recount(policy)
+        case ClockResumed() if run.stopped:
+            last = run.pauses[-1]
+            run.pauses[-1] = Pause(last.start, event.at, last.reason, last.source)
+            run.recount(policy)
         case Responded() if run.clock_started_at is not None and run.first_response_at is None:
             run.note_breach(event.at)
+            if run.stopped and run.basis_at is not None and run.target is not None:
+                # Answered while stopped: in time; the due time stays as it
+                # stood, the stop taken as ending at the response.
+                run.due = _due(policy, run.basis_at, run.target, run.pauses, open_until=event.at)
             run.first_response_at = event.at
+        case ScopeChanged():
+            _rescope(policy, run, event)
         case _:
             pass
+
+
+def _rescope(policy: Policy, run: _Run, event: ScopeChanged) -> None:
+    """Waive the target from `event.at` (a breach before it stays recorded),
+    or, once a waiver ends, count the target again from `event.at`: the
+    vendor's clock starts when the ticket becomes one it answers."""
+    if event.waiver is not None:
+        if event.waiver == run.waiver:
+            return
+        run.note_breach(event.at)
+        run.notes.append(Note(event.at, event.waiver.reason, event.waiver.source))
+        run.waiver = event.waiver
+        run.due = run.target = run.basis_at = None
+        return
+    if run.waiver is None:
+        return
+    run.waiver = None
+    if event.note:
+        run.notes.append(Note(event.at, event.note, event.source))
+    if run.clock_started_at is not None and run.first_response_at is None:
+        run.target = policy.target(run.severity, run.channel)
+        run.basis_at = event.at
+        run.recount(policy)
 
 
 def _change(
@@ -379,31 +569,43 @@ def _change(
     if run.pending is not None and not is_upgrade(new, run.pending.severity):
         run.pending = None  # the request is now met or overtaken
     run.severity = new
-    if run.clock_started_at is None or run.due is None:
-        rule = "no vendor clock yet"
+    if run.clock_started_at is None or run.basis_at is None:
+        rule = "no response target" if run.waiver is not None else "no vendor clock yet"
         run.changes.append(Change(at, old, new, kind, rule, None, None, reason, misassigned))
         return
     if run.first_response_at is not None:
         rule = "after the first response, the response target no longer moves"
         run.changes.append(Change(at, old, new, kind, rule, run.due, run.due, reason, misassigned))
         return
-    before = run.due
+    # While the clock is stopped, due times are compared (and reported) as if
+    # it ran again at the change: both move out alike when it does.
+    assert run.target is not None
+    before = _due_if_resumed(policy, run.basis_at, run.target, run.pauses, at)
     target = policy.target(new, run.channel)
-    from_submission = _due(policy, run.clock_started_at, target)
     if policy.severity_rules.change_rule is ChangeRule.FROM_SUBMISSION:
-        run.due, run.basis_at, run.target = from_submission, run.clock_started_at, target
+        run.basis_at, run.target = run.clock_started_at, target
         rule = "due at submission plus the new target (rule from-submission)"
     elif kind == "upgrade":
-        from_change = _due(policy, at, target)
-        if from_change < before:
-            run.due, run.basis_at, run.target = from_change, at, target
+        if _due_if_resumed(policy, at, target, run.pauses, at) < before:
+            run.basis_at, run.target = at, target
             rule = "due at the change plus the new target, earlier than before (rule from-change)"
         else:
             rule = "the current due time is earlier and stays (rule from-change)"
     else:
-        run.due, run.basis_at, run.target = from_submission, run.clock_started_at, target
+        run.basis_at, run.target = run.clock_started_at, target
         rule = "due at submission plus the new target (rule from-change)"
-    run.changes.append(Change(at, old, new, kind, rule, before, run.due, reason, misassigned))
+    run.recount(policy)
+    after = _due_if_resumed(policy, run.basis_at, run.target, run.pauses, at)
+    run.changes.append(Change(at, old, new, kind, rule, before, after, reason, misassigned))
+
+
+def _due_if_resumed(
+    policy: Policy, start: datetime, target: Target, pauses: list[Pause], at: datetime
+) -> datetime:
+    """The due time, a stop still standing taken as ending at `at`."""
+    due = _due(policy, start, target, pauses, open_until=at)
+    assert due is not None  # every pause has an end
+    return due
 
 
 def warning_at(policy: Policy, state: SlaState) -> datetime | None:
@@ -416,8 +618,9 @@ def warning_at(policy: Policy, state: SlaState) -> datetime | None:
     if state.basis_at is None or state.target is None:
         return None
     share = state.target.duration * policy.severity_rules.warn_at_percent / 100
-    at = policy.calendar(state.target.calendar).add(state.basis_at, share)
-    return min(at, state.response_due_at)
+    calendar = policy.calendar(state.target.calendar)
+    at = _shifted(calendar, state.basis_at, share, state.pauses)
+    return min(at, state.response_due_at) if at is not None else None
 
 
 @dataclass(frozen=True)
@@ -457,7 +660,9 @@ def explain(
     if state.target is not None and state.basis_at is not None and state.response_due_at:
         calendar = state.target.calendar
         title = policy.calendar_title(calendar)
-        segments = policy.calendar(calendar).segments(state.basis_at, state.response_due_at)
+        segments = _counted(
+            policy.calendar(calendar), state.basis_at, state.response_due_at, state.pauses
+        )
     return Explanation(
         severity=state.severity,
         severity_name=policy.severity(state.severity).name,
@@ -474,7 +679,26 @@ def explain(
         breaches=state.breaches,
         first_response_at=state.first_response_at,
         policy_version=policy.version,
+        pauses=state.pauses,
+        waiver=state.waiver,
     )
+
+
+def _counted(
+    calendar: BusinessCalendar, start: datetime, end: datetime, pauses: tuple[Pause, ...]
+) -> tuple[Segment, ...]:
+    """The open stretches of [start, end) the clock counted: less the pauses."""
+    out: list[Segment] = []
+    at = start
+    for pause in pauses:
+        if pause.end is None or pause.end <= at:
+            continue
+        if pause.start >= end:
+            break
+        out += calendar.segments(at, max(at, pause.start))
+        at = pause.end
+    out += calendar.segments(at, end)
+    return tuple(out)
 
 
 def response_due_many(

@@ -49,3 +49,15 @@ def version_status(
         ends = add_months(later[0].released_on, rule.months_after_successor)
         return VersionStatus(version, on < ends, ends, later[0].version, rule.source)
     raise KeyError(f"no release {version!r}")
+
+
+def known_version_status(
+    policy: Policy, releases: tuple[Release, ...], version: str, on: date
+) -> VersionStatus | None:
+    """`version_status`, or None when `version` (surrounding spaces ignored)
+    is blank or not in the release history: the desk then says "unknown"
+    rather than guess either way."""
+    version = version.strip()
+    if not version or all(r.version != version for r in releases):
+        return None
+    return version_status(policy, releases, version, on)

@@ -3,15 +3,25 @@ and the other actions decide."""
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
 from supportdesk.accounts.access import visible_companies, visible_devices
 from supportdesk.accounts.models import Organization, User
+from supportdesk.assets.adapters import DeviceVersion, ReleaseBook, policy_day
 from supportdesk.assets.models import Device
 from supportdesk.policies.active import active_policy
-from supportdesk.policy.matrix import Offer, offered_categories
+from supportdesk.policy.matrix import (
+    COVERAGE_WORDS,
+    Offer,
+    Scope,
+    ScopeError,
+    offered_categories,
+    scope_of,
+)
 from supportdesk.tickets.forms import MultipleFileField, set_choices, severity_choices
 
 
@@ -31,6 +41,10 @@ class SubmitForm(forms.Form):
     description = forms.CharField(required=False, widget=forms.Textarea)
     attachments = MultipleFileField()
     to_vendor = forms.BooleanField(required=False)
+    # §3.5: third-party software involved, one a line; §3.2: for a defect,
+    # the steps that reproduce it.
+    third_party = forms.CharField(required=False, widget=forms.Textarea)
+    reproduction_steps = forms.CharField(required=False, widget=forms.Textarea)
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -69,8 +83,39 @@ class SubmitForm(forms.Form):
     def offers(self) -> tuple[Offer, ...]:
         return offered_categories(self.policy, self.product_slug())
 
+    def offers_in_words(self) -> list[tuple[Offer, str]]:
+        """The product's categories, each with what its coverage means (§4)."""
+        return [(offer, COVERAGE_WORDS[offer.cell.coverage]) for offer in self.offers()]
+
+    def chosen_scope(self) -> Scope | None:
+        """The chosen category's row for the product, to say what follows."""
+        category = self.chosen("category")
+        if not category:
+            return None
+        try:
+            return scope_of(self.policy, self.product_slug(), category)
+        except ScopeError:
+            return None
+
     def devices(self) -> list[Device]:
         company = self.chosen_company()
         if company is None:
             return []
         return list(visible_devices(self.user).filter(company=company).order_by("name"))
+
+    @cached_property
+    def device_choices(self) -> list[tuple[Device, DeviceVersion | None]]:
+        """The company's devices, each with its version support today (§3.2):
+        one query for their releases, none per device."""
+        devices = self.devices()
+        releases = ReleaseBook.for_devices(devices)
+        today = policy_day(self.policy, timezone.now())
+        return [(d, releases.judge(self.policy, d, today)) for d in devices]
+
+    def chosen_device_version(self) -> tuple[Device, DeviceVersion] | None:
+        """The chosen device when its version is out of support, to warn about."""
+        wanted = self.chosen("device")
+        for device, version in self.device_choices:
+            if str(device.pk) == wanted and version is not None and version.out_of_support:
+                return device, version
+        return None

@@ -28,11 +28,13 @@ from supportdesk.accounts.access import (
     visible_tickets,
 )
 from supportdesk.accounts.models import Organization, User
+from supportdesk.assets.adapters import judge_device
 from supportdesk.assets.models import Device
 from supportdesk.lib.htmx import is_htmx, login_required, render_fragments, render_page
 from supportdesk.policies.active import active_policy, policy_for_version
 from supportdesk.portal.forms import SubmitForm
-from supportdesk.tickets import actions, escalation_views
+from supportdesk.remote.panels import panel as remote_panel
+from supportdesk.tickets import actions, escalation_views, limitation_forms
 from supportdesk.tickets.actions import ActionError
 from supportdesk.tickets.adapters import sla_explanation
 from supportdesk.tickets.forms import (
@@ -40,19 +42,23 @@ from supportdesk.tickets.forms import (
     RequestSeverityForm,
     StatusForm,
     TicketForm,
+    form_error,
     uploads,
 )
 from supportdesk.tickets.models import OPEN_STATUSES, Channel, Status, Ticket
 from supportdesk.tickets.queries import page_of, ticket_attachments, timeline
+from supportdesk.tickets.scope_forms import QuoteDecisionForm
 from supportdesk.tickets.templatetags.desk import display_zone
 from supportdesk.tickets.views import (
     TicketPage,
     act,
-    form_error,
     perform_change_status,
+    perform_decide_quote,
     perform_reply,
     perform_request_severity,
     person,
+    scope_context,
+    scope_permissions,
 )
 
 
@@ -127,6 +133,10 @@ def new_ticket(request: HttpRequest) -> HttpResponse:
         if is_htmx(request):
             return render_fragments(request, "portal/new.html", context, "matrix_fields")
         return render_page(request, "portal/new.html", context)
+    # Without a script, the chosen product's categories come by posting the
+    # form back unsubmitted ("Show its categories").
+    if "refresh" in request.POST:
+        return render_page(request, "portal/new.html", context)
 
     error = ""
     ticket: Ticket | None = None
@@ -178,6 +188,8 @@ def _submit(user: User, form: SubmitForm, *, now: datetime) -> Ticket:
         vendor_outage=data["vendor_outage"],
         to_vendor=data["to_vendor"] if user.is_partner_staff else None,
         uploads=uploads(data["attachments"]),
+        third_party=limitation_forms.names_of(data["third_party"]),
+        reproduction_steps=data["reproduction_steps"],
         acting_user=user,
         now=now,
     )
@@ -202,6 +214,12 @@ def _permissions(user: User, ticket: Ticket) -> dict[str, bool]:
         and ticket.requested_severity is None
         and any(s.level < ticket.severity for s in policy.severities),
         "status": customer and not closed,
+        # §4: accept or decline the quote waiting.
+        "quote_decide": scope_permissions(user, ticket, working=False, customer=customer)[
+            "quote_decide"
+        ],
+        # §3.3: answer the options for unsupported software.
+        **limitation_forms.permissions(ticket, working=False, customer=customer),
     }
 
 
@@ -223,6 +241,9 @@ def ticket_context(
         blank["request"] = RequestSeverityForm(ticket=ticket, user=user)
     if can["status"]:
         blank["status"] = StatusForm(ticket=ticket, user=user, working=False)
+    if can["quote_decide"]:
+        blank["quote_decide"] = QuoteDecisionForm(ticket=ticket, user=user)
+    blank |= limitation_forms.blank_forms(user, ticket, can)
     return {
         "ticket": ticket,
         "now": now,
@@ -230,6 +251,9 @@ def ticket_context(
         "severities": policy.severities,
         "severity": policy.severity(ticket.severity),
         "sla_lines": sla_explanation(policy, ticket, now=now).lines(display_zone(policy)),
+        **scope_context(policy, ticket),
+        # §3.2 and §2.1: the device's version support, and guidance only.
+        "device_version": judge_device(policy, ticket.device, now),
         "timeline": timeline(user, ticket),
         "attachments": ticket_attachments(user, ticket),
         "can": can,
@@ -238,6 +262,10 @@ def ticket_context(
         "esc": escalation_views.panel(
             user, ticket, now=now, url_name="portal:escalation_step", bound=bound, errors=errors
         ),
+        # §2.3: the ticket's requests for remote access (remote/panels.py).
+        "remote": remote_panel(user, ticket, now=now, portal=True, bound=bound, errors=errors),
+        # §3: third-party software, the options of §3.3, the resolution cause.
+        "limits": limitation_forms.panel(ticket),
     }
 
 
@@ -303,6 +331,19 @@ def change_status(request: HttpRequest, number: str) -> HttpResponse:
         "status",
         lambda t, u: StatusForm(request.POST, ticket=t, user=u, working=False),
         perform_change_status,
+        PORTAL,
+    )
+
+
+@require_POST
+@customers_only
+def decide_quote(request: HttpRequest, number: str) -> HttpResponse:
+    return act(
+        request,
+        number,
+        "quote_decide",
+        lambda t, u: QuoteDecisionForm(request.POST, ticket=t, user=u),
+        perform_decide_quote,
         PORTAL,
     )
 

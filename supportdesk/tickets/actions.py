@@ -29,10 +29,11 @@ from supportdesk.accounts.access import is_customer_side, side_of, works_on
 from supportdesk.accounts.models import Organization, Role, User
 from supportdesk.assets.models import Device
 from supportdesk.policies.active import active_policy, policy_for_version, remember_active_policy
-from supportdesk.policy import Policy
+from supportdesk.policy import Policy, limits
 from supportdesk.policy import escalation as machine
 from supportdesk.policy.effort import due_alert
 from supportdesk.policy.intake import check_intake
+from supportdesk.policy.matrix import Intake, Scope, ScopeError, scope_of
 from supportdesk.policy.severity import (
     UPGRADE_SECTION,
     change_section,
@@ -41,7 +42,7 @@ from supportdesk.policy.severity import (
     opening_severity,
 )
 from supportdesk.policy.sla import SlaState
-from supportdesk.tickets import escalations, invites, notify, rows
+from supportdesk.tickets import escalations, handover, invites, notify, rows
 from supportdesk.tickets.adapters import (
     ALARM_KINDS,
     alarm_key,
@@ -206,6 +207,44 @@ def _require(allowed: bool, message: str, code: str = "forbidden") -> None:
         raise ActionError(message, code)
 
 
+# For the actions of apps that keep rows of their own beside a ticket's
+# history (remote access): the same lock, chain and refresh as these.
+
+
+def locked(ticket: Ticket) -> Ticket:
+    """The ticket re-read under a row lock (inside a transaction)."""
+    return _locked(ticket)
+
+
+def append_event(
+    ticket: Ticket,
+    kind: EventKind,
+    *,
+    at: datetime,
+    actor: User | None,
+    data: dict[str, Any],
+    public: bool = True,
+) -> TicketEvent:
+    """Add an event to the locked ticket's hash chain."""
+    return _append(ticket, kind, at=at, actor=actor, data=data, public=public)
+
+
+def refresh(ticket: Ticket, now: datetime) -> None:
+    """Rewrite the locked ticket's derived columns from its history, and save it."""
+    _refresh(ticket, now)
+
+
+def add_message(
+    ticket: Ticket, *, body: str, via: str, author: User, now: datetime, public: bool = True
+) -> Message:
+    """A reply on the locked ticket, in its chain; a public one by the
+    working side goes to the customer side (notify)."""
+    message = _add_message(ticket, body=body, public=public, via=via, author=author, now=now)
+    if public:
+        notify.public_reply(ticket, message, now)
+    return message
+
+
 # -- submitting ---------------------------------------------------------------------
 
 
@@ -224,6 +263,8 @@ def do_submit_ticket(
     vendor_outage: bool = False,
     to_vendor: bool | None = None,
     uploads: Sequence[Upload] = (),
+    third_party: Sequence[str] = (),
+    reproduction_steps: str = "",
     acting_user: User,
     now: datetime,
 ) -> Ticket:
@@ -236,8 +277,9 @@ def do_submit_ticket(
     if company.kind != Organization.Kind.COMPANY:
         raise ActionError("a ticket belongs to a company")
     # A mail names no product; staff set it once they have read it.
-    if product or channel != Channel.EMAIL:
-        _check_product(policy, product, category)
+    scope: Scope | None = None
+    if product or category or channel != Channel.EMAIL:
+        scope = _check_product(policy, product, category)
     try:
         policy.severity(severity)
     except KeyError:
@@ -252,6 +294,12 @@ def do_submit_ticket(
     intake = check_intake(policy, channel, severity, now)
     if not intake.accepted:
         raise ActionError(intake.message, "conflict")
+    # §3.2, §3.5: the steps that reproduce a defect, the third-party software named.
+    from supportdesk.tickets import limitations
+
+    body, software = limitations.at_submission(
+        policy, category, body, reproduction_steps, third_party
+    )
 
     partner = company.partner()
     if partner is None:
@@ -266,7 +314,7 @@ def do_submit_ticket(
     opening = opening_severity(
         policy, severity, dedicated_contact=bool(contact), vendor_outage=vendor_outage
     )
-    coverage = policy.coverage(product, category).coverage.value if category else ""
+    coverage = scope.coverage.value if scope is not None and scope.coverage is not None else ""
 
     ticket = Ticket(
         subject=subject,
@@ -306,6 +354,14 @@ def do_submit_ticket(
     )
     described = _message_event(acting_user, public=True, via=channel, now=now)
     events = [submitted, described]
+    events += limitations.opening_events(ticket, policy, software, actor=acting_user, now=now)
+    # §4: what the category's coverage does at once (most tickets: nothing).
+    if scope is not None and scope.intake is not Intake.PROCEED:
+        events += _intake_events(ticket, submitted, scope, now)
+    # §2.1: a partner's implementation ticket after the vendor-led month.
+    guidance = handover.guidance_event(policy, ticket)
+    if guidance is not None:
+        events.append(guidance)
     if tier == Tier.PARTNER and partner is not None and partner.auto_forward:
         forward = {
             "severity": opening.severity,
@@ -334,6 +390,8 @@ def do_submit_ticket(
     else:
         rows.open_ticket(ticket, message, events, names_message=described)
     notify.changed(notify.TICKET_CREATED, ticket, {}, now)
+    # §3.3: the options, answered once the ticket (and its acknowledgement) exists.
+    limitations.offer_at_submission(ticket, policy, software, via=channel, now=now)
     return ticket
 
 
@@ -347,20 +405,46 @@ def remember_active_policy_once() -> None:
         _remembered = True
 
 
-def _check_product(policy: Policy, product: str, category: str) -> None:
+def _check_product(policy: Policy, product: str, category: str) -> Scope:
     try:
-        policy.product(product)
-    except KeyError:
-        slugs = ", ".join(p.slug for p in policy.products)
-        raise ActionError(f"product must be one of {slugs}") from None
-    if category:
-        try:
-            cell = policy.coverage(product, category)
-        except KeyError:
-            slugs = ", ".join(c.slug for c in policy.categories)
-            raise ActionError(f"category must be one of {slugs}") from None
-        if cell.coverage == "not-applicable":
-            raise ActionError(f"category {category!r} does not apply to product {product!r}")
+        return scope_of(policy, product, category)
+    except ScopeError as exc:
+        raise ActionError(exc.message) from None
+
+
+def _intake_events(
+    ticket: Ticket, submitted: TicketEvent, scope: Scope, now: datetime
+) -> list[TicketEvent]:
+    """What a new ticket's category does at once (§4), as events after its
+    submission, with the status it opens at: a `not-supported` row answers
+    with its text and leaves the ticket out of scope (its clock stands
+    still until an engineer overrides); a `fee` row waits for a quote; a
+    `finance` row has no response target at all."""
+    if scope.intake is Intake.FINANCE:
+        submitted.data["no_target"] = {"reason": scope.no_target_reason(), "source": scope.source}
+        return []
+    events = []
+    status = Status.AWAITING_QUOTE
+    reason = f"{scope.category_name}: done for a fee, quoted before any work"
+    if scope.intake is Intake.OUT_OF_SCOPE:
+        events.append(_event(EventKind.OUT_OF_SCOPE, at=now, actor=None, data=_answer(scope)))
+        status = Status.OUT_OF_SCOPE
+        reason = f"answered as out of scope: {scope.category_name}"
+    data = {"from": ticket.status, "to": status.value, "reason": reason, "section": scope.source}
+    events.append(_event(EventKind.STATUS_CHANGED, at=now, actor=None, data=data))
+    ticket.status = status
+    return events
+
+
+def _answer(scope: Scope) -> dict[str, Any]:
+    """An out-of-scope answer's event data: the policy's text for the row."""
+    return {
+        "product": scope.product,
+        "category": scope.category,
+        "text": scope.text,
+        "section": scope.source,
+        "answer": scope.answer(),
+    }
 
 
 def _check_requester(requester: User, company: Organization, acting_user: User) -> None:
@@ -662,10 +746,18 @@ def do_assign(ticket: Ticket, *, assignee: User | None, acting_user: User, now: 
 
 
 def do_change_status(
-    ticket: Ticket, *, status: str, reason: str = "", acting_user: User, now: datetime
+    ticket: Ticket,
+    *,
+    status: str,
+    reason: str = "",
+    cause: str = "",
+    acting_user: User,
+    now: datetime,
 ) -> Ticket:
     """The working side sets any status; the customer side may resolve or
-    close its ticket, and reopen a resolved one."""
+    close its ticket, and reopen a resolved one. Resolving or closing, the
+    working side may give a resolution cause (§3.1, §3.4); ceasing work
+    needs a reason (§3.3)."""
     if status not in Status.values:
         raise ActionError(f"status must be one of {', '.join(Status.values)}")
     with transaction.atomic():
@@ -680,20 +772,56 @@ def do_change_status(
         else:
             raise ActionError("you cannot change this ticket's status", "forbidden")
         _require(ticket.status != Status.CLOSED, "the ticket is closed", "conflict")
-        if status == ticket.status:
+        cause = cause.strip()
+        if status == ticket.status and cause in ("", ticket.resolution_cause):
             return ticket
-        _set_status(ticket, Status(status), acting_user, now, reason.strip()[:2000])
+        _require(
+            ticket.status != Status.OUT_OF_SCOPE or status in (Status.RESOLVED, Status.CLOSED),
+            "the ticket was answered as out of scope (§4): take it on with Override, "
+            "which records the reason",
+            "conflict",
+        )
+        extra = _status_extra(ticket, acting_user, status, reason, cause)
+        _set_status(ticket, Status(status), acting_user, now, reason.strip()[:2000], **extra)
         _refresh(ticket, now)
     return ticket
 
 
-def _set_status(ticket: Ticket, status: Status, actor: User, now: datetime, reason: str) -> None:
+def _status_extra(
+    ticket: Ticket, user: User, status: str, reason: str, cause: str
+) -> dict[str, Any]:
+    """What a status change records beside from, to and reason: the section
+    of ceasing work (§3.3), which needs a reason; or the resolution cause
+    with its section (§3.1, §3.4), which only the working side gives. Keeps
+    `resolution_cause` from resolved to closed; reopening clears it."""
+    policy = _policy(ticket)
+    if status == Status.WORK_CEASED:
+        section = policy.third_party.options_section
+        if not reason.strip():
+            raise ActionError(f"ceasing work needs a reason ({section})")
+        return {"section": section}
+    if not cause:
+        if status not in (Status.RESOLVED, Status.CLOSED):
+            ticket.resolution_cause = ""
+        return {}
+    _require(works_on(user, ticket), "only the working side records a resolution cause", "invalid")
+    refusal = limits.check_cause(policy, product=ticket.product, status=status, cause=cause)
+    if refusal:
+        raise ActionError(refusal)
+    limitation = policy.limitation(cause)
+    ticket.resolution_cause = cause
+    return {"cause": cause, "cause_title": limitation.title, "section": limitation.source}
+
+
+def _set_status(
+    ticket: Ticket, status: Status, actor: User | None, now: datetime, reason: str, **extra: Any
+) -> None:
     _append(
         ticket,
         EventKind.STATUS_CHANGED,
         at=now,
         actor=actor,
-        data={"from": ticket.status, "to": status.value, "reason": reason},
+        data={"from": ticket.status, "to": status.value, "reason": reason, **extra},
     )
     ticket.status = status
 
@@ -748,6 +876,149 @@ def do_record_workaround(ticket: Ticket, *, note: str, acting_user: User, now: d
                 "section": _policy(ticket).severity_rules.continuous_effort.source,
             },
         )
+        _refresh(ticket, now)
+    return ticket
+
+
+# -- the support matrix (§4) ------------------------------------------------------------
+
+
+def set_status_citing(
+    ticket: Ticket, status: Status, actor: User | None, now: datetime, reason: str, section: str
+) -> None:
+    """Change the locked ticket's status, with the policy section that asks
+    for it in the history (the SLA clock reads it when the status stops it)."""
+    if ticket.status == status:
+        return
+    data = {"from": ticket.status, "to": status.value, "reason": reason, "section": section}
+    _append(ticket, EventKind.STATUS_CHANGED, at=now, actor=actor, data=data)
+    ticket.status = status
+
+
+def do_set_category(
+    ticket: Ticket, *, product: str, category: str, acting_user: User, now: datetime
+) -> Ticket:
+    """The working side sets the product and support category (a mail
+    arrives with neither), and the matrix applies as at submission (§4): a
+    `not-supported` row answers the customer at once with its text and
+    leaves the ticket out of scope; a `fee` row waits for a quote; a
+    `finance` row has no response target (§4.2.7). Moving out of such a
+    row puts the ticket back to work, and withdraws a matrix quote that
+    was waiting."""
+    from supportdesk.tickets.models import Quote
+
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        _require(works_on(acting_user, ticket), "only the working side sets the category")
+        _require(ticket.is_open, "the ticket is no longer open", "conflict")
+        policy = _policy(ticket)
+        scope = _check_product(policy, product, category)
+        if (product, category) == (ticket.product, ticket.category):
+            return ticket
+        waiting = Quote.objects.filter(
+            ticket=ticket, state=Quote.State.OFFERED, reason=Quote.Reason.MATRIX
+        ).first()
+        withdrawn = waiting is not None and scope.intake is not Intake.QUOTE
+        no_target = (
+            {"reason": scope.no_target_reason(), "source": scope.source}
+            if scope.intake is Intake.FINANCE
+            else None
+        )
+        _append(
+            ticket,
+            EventKind.CATEGORY_SET,
+            at=now,
+            actor=acting_user,
+            data={
+                "from_product": ticket.product,
+                "from_category": ticket.category,
+                "from_coverage": ticket.coverage,
+                "product": scope.product,
+                "category": scope.category,
+                "category_name": scope.category_name,
+                "coverage": scope.coverage.value if scope.coverage is not None else "",
+                "section": scope.source,
+                "no_target": no_target,
+                "withdrawn_quote": waiting.pk if withdrawn and waiting is not None else None,
+            },
+        )
+        ticket.product, ticket.category = scope.product, scope.category
+        ticket.coverage = scope.coverage.value if scope.coverage is not None else ""
+        # Columns no other action changes: written here rather than by every
+        # action's update (rows.save_changes).
+        Ticket.objects.filter(pk=ticket.pk).update(
+            product=ticket.product, category=ticket.category, coverage=ticket.coverage
+        )
+        # §2.1: a partner's implementation ticket after its vendor-led month.
+        handover.apply(policy, ticket, now=now)
+        if withdrawn and waiting is not None:
+            Quote.objects.filter(pk=waiting.pk, state=Quote.State.OFFERED).update(
+                state=Quote.State.WITHDRAWN, decided_at=now, decided_by=acting_user
+            )
+        if scope.intake is Intake.OUT_OF_SCOPE and ticket.status != Status.OUT_OF_SCOPE:
+            _answer_out_of_scope(ticket, scope, acting_user, now)
+        elif scope.intake is Intake.QUOTE:
+            reason = f"{scope.category_name}: done for a fee, quoted before any work"
+            set_status_citing(ticket, Status.AWAITING_QUOTE, acting_user, now, reason, scope.source)
+        elif scope.intake in (Intake.PROCEED, Intake.FINANCE) and ticket.status in (
+            Status.OUT_OF_SCOPE,
+            Status.AWAITING_QUOTE,
+        ):
+            reason = f"category set to {scope.category_name or 'none'}"
+            set_status_citing(ticket, Status.OPEN, acting_user, now, reason, scope.source or "§4")
+        _refresh(ticket, now)
+    return ticket
+
+
+def _answer_out_of_scope(ticket: Ticket, scope: Scope, acting_user: User, now: datetime) -> None:
+    """Answer the customer at once with the policy's text, by the desk
+    rather than a person: the answer goes out by mail like any public reply
+    (the customer of a mailed ticket is not in the portal), and, being
+    automatic, it is not a first response (DESIGN.md §2)."""
+    message = Message(
+        ticket=ticket,
+        author=None,
+        author_org_id=None,
+        kind=Message.Kind.REPLY,
+        visibility=Message.Visibility.PUBLIC,
+        via=ticket.channel,
+        body=scope.answer(),
+        created_at=now,
+    )
+    rows.insert_message.insert(message)
+    said = {
+        "message": message.pk,
+        "public": True,
+        "side": "desk",
+        "org": None,
+        "via": ticket.channel,
+        "direction": "",
+    }
+    _append(ticket, EventKind.MESSAGE, at=now, actor=None, data=said)
+    _append(ticket, EventKind.OUT_OF_SCOPE, at=now, actor=None, data=_answer(scope))
+    reason = f"answered as out of scope: {scope.category_name}"
+    set_status_citing(ticket, Status.OUT_OF_SCOPE, acting_user, now, reason, scope.source)
+    notify.public_reply(ticket, message, now)
+
+
+def do_override_scope(ticket: Ticket, *, reason: str, acting_user: User, now: datetime) -> Ticket:
+    """An engineer takes on a ticket answered as out of scope, with the
+    reason in its history; it is open again and its response clock runs
+    from now (the time it stood out of scope does not count)."""
+    reason = clean_text(reason, limit=2000, what="reason")
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        _require(works_on(acting_user, ticket), "only the working side overrides the scope")
+        _require(ticket.status == Status.OUT_OF_SCOPE, "the ticket is not out of scope", "conflict")
+        try:
+            section = scope_of(_policy(ticket), ticket.product, ticket.category).source
+        except ScopeError:
+            section = ""
+        section = section or "§4"
+        data = {"reason": reason, "section": section, "category": ticket.category}
+        _append(ticket, EventKind.SCOPE_OVERRIDDEN, at=now, actor=acting_user, data=data)
+        why = f"out of scope overridden: {reason}"
+        set_status_citing(ticket, Status.OPEN, acting_user, now, why, section)
         _refresh(ticket, now)
     return ticket
 

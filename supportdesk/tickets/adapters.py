@@ -8,9 +8,12 @@ from datetime import UTC, datetime
 from supportdesk.policy import Policy, effort
 from supportdesk.policy.sla import (
     Alarm,
+    ClockResumed,
+    ClockStopped,
     Explanation,
     Forwarded,
     Responded,
+    ScopeChanged,
     SeverityChanged,
     SeverityRequestAccepted,
     SeverityRequestDeclined,
@@ -18,6 +21,7 @@ from supportdesk.policy.sla import (
     SlaEvent,
     SlaState,
     Submitted,
+    Waiver,
     alarms,
     explain,
 )
@@ -32,6 +36,18 @@ from supportdesk.tickets.models import (
 
 ALARM_KINDS = {"warning": EventKind.SLA_WARNING, "breach": EventKind.SLA_BREACHED}
 _ALARM_OF_KIND: dict[str, str] = {str(v): k for k, v in ALARM_KINDS.items()}
+
+# Statuses under which the first-response clock stands still: work has ceased
+# until the customer removes an unsupported application (§3.3); the ticket
+# was answered as out of scope (§4) until an engineer overrides that.
+CLOCK_STOPPED_STATUSES = frozenset({Status.WORK_CEASED, Status.OUT_OF_SCOPE})
+
+
+def _waiver(data: object) -> Waiver | None:
+    """A first-response target waived (§4.2.7), as an event's data records it."""
+    if not isinstance(data, dict):
+        return None
+    return Waiver(str(data.get("reason", "")), str(data.get("source", "")))
 
 
 def sla_events(ticket: Ticket, events: list[TicketEvent]) -> tuple[SlaEvent, ...]:
@@ -49,8 +65,17 @@ def sla_events(ticket: Ticket, events: list[TicketEvent]) -> tuple[SlaEvent, ...
                         to_vendor=data["tier"] == "vendor",
                         dedicated_contact=bool(data.get("dedicated_contact")),
                         vendor_outage=bool(data.get("vendor_outage")),
+                        no_target=_waiver(data.get("no_target")),
                     )
                 )
+            case EventKind.CATEGORY_SET:
+                waiver = _waiver(data.get("no_target"))
+                name = data.get("category_name") or "none"
+                note = f"Category set to {name}: the response target counts from here"
+                out.append(ScopeChanged(event.at, waiver, note, str(data.get("section") or "§4")))
+            case EventKind.QUOTE_OFFERED if data.get("side") == "vendor":
+                # A quote put to the customer answers them (§4): a first response.
+                out.append(Responded(event.at))
             case EventKind.FORWARDED:
                 out.append(Forwarded(event.at, data.get("severity")))
             case EventKind.SEVERITY_CHANGED:
@@ -70,6 +95,13 @@ def sla_events(ticket: Ticket, events: list[TicketEvent]) -> tuple[SlaEvent, ...
                 out.append(SeverityRequestAccepted(event.at))
             case EventKind.SEVERITY_REQUEST_DECLINED:
                 out.append(SeverityRequestDeclined(event.at, data.get("reason", "")))
+            case EventKind.STATUS_CHANGED:
+                stops = data.get("to") in CLOCK_STOPPED_STATUSES
+                if stops and data.get("from") not in CLOCK_STOPPED_STATUSES:
+                    reason, section = data.get("reason") or "", data.get("section") or "§3.3"
+                    out.append(ClockStopped(event.at, str(reason), str(section)))
+                elif not stops and data.get("from") in CLOCK_STOPPED_STATUSES:
+                    out.append(ClockResumed(event.at))
             case EventKind.MESSAGE | EventKind.CALL_LOGGED:
                 # A first response is a public reply by vendor staff on any
                 # channel; internal notes and partner replies are not.
@@ -117,8 +149,13 @@ def pending_alarms(
 # -- Severity 1 continuous effort (§1.6, policy/effort.py) ------------------------------
 
 # Open statuses under which effort is owed: while work has ceased until an
-# unsupported application is removed (§3.3), the vendor owes none.
-EFFORT_STATUSES = frozenset(OPEN_STATUSES) - {Status.WORK_CEASED}
+# unsupported application is removed (§3.3), the vendor owes none; nor while
+# a ticket stands out of scope, or waits for a quote before any work (§4).
+EFFORT_STATUSES = frozenset(OPEN_STATUSES) - {
+    Status.WORK_CEASED,
+    Status.OUT_OF_SCOPE,
+    Status.AWAITING_QUOTE,
+}
 
 
 def effort_facts(state: SlaState, history: Iterable[TicketEvent]) -> list[effort.Fact]:
@@ -157,7 +194,11 @@ def continuous_effort(
     owes effort, or with a workaround on record, needs the fold; for every
     other ticket (the most) the answer is "nothing", at no cost."""
     if effort.owes_any(policy) and (
-        (state.tier == Tier.VENDOR and policy.severity(state.severity).continuous_effort)
+        (
+            state.tier == Tier.VENDOR
+            and state.waiver is None  # a billing question owes no effort (§4.2.7)
+            and policy.severity(state.severity).continuous_effort
+        )
         or any(e.kind == EventKind.WORKAROUND for e in history)
     ):
         return effort.compute(policy, effort_facts(state, history))
@@ -185,6 +226,7 @@ def effort_owed(policy: Policy, ticket: Ticket) -> bool:
         policy,
         severity=ticket.severity,
         at_vendor=ticket.tier == Tier.VENDOR,
-        is_open=ticket.status in EFFORT_STATUSES,
+        # A billing question (§4.2.7) owes no effort at any severity.
+        is_open=ticket.status in EFFORT_STATUSES and ticket.coverage != "finance",
         workaround=ticket.workaround_at is not None,
     )

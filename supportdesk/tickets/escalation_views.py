@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from django import forms
 from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -32,6 +31,7 @@ from supportdesk.policy import escalation as machine
 from supportdesk.tickets import actions, escalations, rows
 from supportdesk.tickets.actions import ActionError
 from supportdesk.tickets.escalation_forms import MODE_NAMES, STEP_FORMS, EvaluateForm, StepForm
+from supportdesk.tickets.forms import form_error
 from supportdesk.tickets.models import Escalation, Ticket
 
 # A bound form travels in the page's `bound` forms under this prefix, so the
@@ -148,7 +148,7 @@ def take_step(request: HttpRequest, number: str, step: str, page: Any) -> HttpRe
         except ActionError as exc:
             error = exc.message
     else:
-        error = _form_error(form)
+        error = form_error(form)
     if not error:
         if not is_htmx(request):
             return see_other(f"{reverse(page.url_name, args=[number])}#escalation")
@@ -166,14 +166,6 @@ def take_step(request: HttpRequest, number: str, step: str, page: Any) -> HttpRe
     if is_htmx(request):
         return render_fragments(request, page.template, context, "escalation", status=422)
     return render_page(request, page.template, context, status=422)
-
-
-def _form_error(form: forms.Form) -> str:
-    parts = []
-    for name, errors in form.errors.items():
-        label = "" if name == "__all__" else f"{name.replace('_', ' ')}: "
-        parts.append(label + " ".join(str(e) for e in errors))
-    return "; ".join(parts)
 
 
 # -- the managers' queue -------------------------------------------------------------

@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import UploadedFile
 from supportdesk.accounts.access import assignable_users, visible_companies
 from supportdesk.accounts.models import User
 from supportdesk.policies.active import active_policy, policy_for_version
-from supportdesk.policy import Policy
+from supportdesk.policy import Policy, limits
 from supportdesk.tickets.actions import ActionError, Upload, safe_filename
 from supportdesk.tickets.models import Status, Ticket
 from supportdesk.tickets.queries import QueueFilters, watcher_candidates
@@ -48,6 +48,15 @@ def uploads(files: list[UploadedFile[Any]]) -> list[Upload]:
             name = safe_filename(f.name or "")
             raise ActionError(f"{name} is {f.size:,} bytes; the limit is {limit:,}")
     return [Upload(filename=f.name or "attachment", content=f.read()) for f in files]
+
+
+def form_error(form: forms.Form) -> str:
+    """A form's parse errors as one sentence, field by field."""
+    parts = []
+    for name, errors in form.errors.items():
+        label = "" if name == "__all__" else f"{name.replace('_', ' ')}: "
+        parts.append(label + " ".join(str(e) for e in errors))
+    return "; ".join(parts)
 
 
 def set_choices(form: forms.Form, name: str, choices: Any) -> None:
@@ -179,6 +188,8 @@ def status_choices(ticket: Ticket, *, working: bool) -> list[tuple[str, str]]:
 class StatusForm(TicketForm):
     status = forms.ChoiceField()
     reason = forms.CharField(required=False, max_length=2000)
+    # §3.1, §3.4: why the issue lies outside support (the working side, resolving).
+    cause = forms.CharField(required=False, max_length=100)
 
     def __init__(self, *args: Any, working: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -190,6 +201,7 @@ class StatusForm(TicketForm):
         # preselected, so one click cannot resolve the ticket by accident.
         self.current_offered = any(value == self.ticket.status for value, _ in self.offered)
         self.fields["status"].initial = self.ticket.status
+        self.causes = limits.causes_for(self.policy, self.ticket.product) if working else ()
 
 
 class ForwardForm(TicketForm):

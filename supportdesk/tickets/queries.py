@@ -17,8 +17,10 @@ from django.db.models import F, Prefetch, Q, QuerySet
 
 from supportdesk.accounts.access import visible_events, visible_messages, visible_tickets
 from supportdesk.accounts.models import User
+from supportdesk.assets.adapters import DeviceVersion, ReleaseBook, policy_day
 from supportdesk.policies.active import policy_for_version
-from supportdesk.tickets import escalations
+from supportdesk.remote import history as remote_history
+from supportdesk.tickets import escalations, limits_events, scope_history
 from supportdesk.tickets.models import (
     OPEN_STATUSES,
     Attachment,
@@ -48,6 +50,8 @@ QUEUES = (
     Queue("severity", "By severity"),
     Queue("breaching", "Breaching soon"),
     Queue("open", "All open"),
+    # §4.2.7: billing questions, answered by the finance team with no target.
+    Queue("finance", "Finance"),
 )
 QUEUE_SLUGS = frozenset(q.slug for q in QUEUES)
 
@@ -74,12 +78,26 @@ def _working_tier(user: User) -> str:
     return Tier.VENDOR if user.is_vendor_staff else Tier.PARTNER
 
 
+def default_queue(user: User) -> str:
+    """The queue the workspace opens on: the finance team's own for its staff."""
+    return "finance" if user.role == "finance" else "open"
+
+
+# Billing questions go to the finance queue (§4.2.7), not to the queues
+# engineers pick work from.
+_TECHNICAL = ~Q(coverage="finance")
+
+
 def _queue_q(queue: str, user: User, now: datetime) -> Q:
     match queue:
         case "mine":
             return Q(assignee_id=user.pk)
         case "unassigned":
-            return Q(assignee__isnull=True, tier=_working_tier(user))
+            return Q(assignee__isnull=True, tier=_working_tier(user)) & _TECHNICAL
+        case "severity":
+            return _TECHNICAL
+        case "finance":
+            return Q(coverage="finance")
         case "breaching":
             return Q(
                 response_due_at__lte=now + BREACHING_WINDOW,
@@ -127,7 +145,7 @@ def queue_tickets(
     order: list[Any] = [F("response_due_at").asc(nulls_last=True), "id"]
     if queue == "severity":
         order.insert(0, "severity")
-    return tickets.select_related("company", "assignee").order_by(*order)
+    return tickets.select_related("company", "assignee", "device").order_by(*order)
 
 
 @dataclass(frozen=True)
@@ -148,6 +166,19 @@ def page_of(tickets: QuerySet[Ticket], number: int) -> Page:
     start = (number - 1) * PAGE_SIZE
     rows = list(tickets[start : start + PAGE_SIZE + 1])
     return Page(rows[:PAGE_SIZE], number, len(rows) > PAGE_SIZE)
+
+
+def device_versions(tickets: list[Ticket], *, now: datetime) -> dict[int, DeviceVersion]:
+    """Each ticket's device version support (§3.2) by ticket id, for rows
+    with their devices joined: one query for the page's releases, none per row."""
+    releases = ReleaseBook.for_devices(t.device for t in tickets)
+    out: dict[int, DeviceVersion] = {}
+    for ticket in tickets:
+        policy = policy_for_version(ticket.policy_version)
+        judged = releases.judge(policy, ticket.device, policy_day(policy, now))
+        if judged is not None:
+            out[ticket.pk] = judged
+    return out
 
 
 def queue_counts(user: User, tier: str, *, now: datetime) -> dict[str, str]:
@@ -301,8 +332,13 @@ def describe(
                 str(data.get("reason", "")),
             )
         case EventKind.STATUS_CHANGED:
+            # §3.1, §3.4: resolved or closed with a cause, or a cause given later.
+            cause = limits_events.cause_words(data)
+            if cause and data.get("from") == data.get("to"):
+                return f"Resolution cause recorded: {cause}", str(data.get("reason", ""))
             return (
-                f"Status changed from {_status(data.get('from'))} to {_status(data.get('to'))}",
+                f"Status changed from {_status(data.get('from'))} to {_status(data.get('to'))}"
+                + (f"; cause: {cause}" if cause else ""),
                 str(data.get("reason", "")),
             )
         case EventKind.ASSIGNED:
@@ -386,8 +422,31 @@ def describe(
                 f"A mail from {data.get('from') or 'an unknown sender'} is held for staff",
                 "The sender is not one of this ticket's people; see Mail, waiting for staff.",
             )
+        case kind if kind in limits_events.KINDS:
+            return limits_events.describe(kind, data)
+        case kind if kind in scope_history.KINDS:
+            return scope_history.describe(kind, data)
+        case kind if kind in remote_history.KINDS:
+            return remote_history.describe(kind, data)
+        case EventKind.GUIDANCE_ONLY:
+            return _guidance(data)
         case _:
             return EventKind(event.kind).label if event.kind in EventKind.values else event.kind, ""
+
+
+def _guidance(data: dict[str, Any]) -> tuple[str, str]:
+    """§2.1: answered as guidance after the partner's vendor-led month, or no
+    longer (the category changed)."""
+    section = data.get("section") or "§2.1"
+    if not data.get("guidance"):
+        return f"No longer answered as guidance only ({section})", ""
+    text = f"Answered as guidance ({section}): {data.get('text', '')}".rstrip(": ")
+    return text, (
+        f"First implementation {data.get('first_implementation_on')}; installation and "
+        f"implementation were the partner's from {data.get('hands_over_on')}."
+        if data.get("hands_over_on")
+        else ""
+    )
 
 
 def _section(data: dict[str, Any]) -> str:

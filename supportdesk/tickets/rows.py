@@ -53,6 +53,10 @@ save_changes = Updater(
     "first_response_at",
     "breached",
     "workaround_at",
+    "guidance_only",
+    # §3.3, §3.5 and §3.1, §3.4 (tickets/limitations.py, do_change_status).
+    "third_party",
+    "resolution_cause",
     "sla_next_at",
     "updated_at",
     "event_count",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from supportdesk.tickets import escalation_views, report_views, views
+from supportdesk.tickets import escalation_views, limitation_views, report_views, views
 
 app_name = "tickets"
 urlpatterns = [
@@ -18,6 +18,27 @@ urlpatterns = [
     path("desk/tickets/<str:number>/forward", views.forward, name="forward"),
     path("desk/tickets/<str:number>/watchers", views.set_watchers, name="watchers"),
     path("desk/tickets/<str:number>/workaround", views.record_workaround, name="workaround"),
+    # §4: the support matrix: the category, the override, quotes.
+    path("desk/tickets/<str:number>/category", views.set_category, name="category"),
+    path("desk/tickets/<str:number>/scope-override", views.override_scope, name="scope_override"),
+    path("desk/tickets/<str:number>/quote", views.offer_quote, name="quote"),
+    path("desk/tickets/<str:number>/quote/decision", views.decide_quote, name="quote_decide"),
+    # §3: third-party software and the options of §3.3; "cannot reproduce" (§3.2).
+    path(
+        "desk/tickets/<str:number>/third-party",
+        limitation_views.record_third_party,
+        name="third_party",
+    ),
+    path(
+        "desk/tickets/<str:number>/third-party/option",
+        limitation_views.choose_option,
+        name="third_party_option",
+    ),
+    path(
+        "desk/tickets/<str:number>/cannot-reproduce",
+        limitation_views.cannot_reproduce,
+        name="cannot_reproduce",
+    ),
     path(
         "desk/tickets/<str:number>/escalation/<slug:step>",
         views.escalation_step,

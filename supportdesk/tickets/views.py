@@ -15,7 +15,6 @@ from datetime import datetime
 from functools import wraps
 from typing import Any, cast
 
-from django import forms
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,6 +31,7 @@ from supportdesk.accounts.access import (
     works_on,
 )
 from supportdesk.accounts.models import User
+from supportdesk.assets.adapters import judge_device
 from supportdesk.assets.models import Device
 from supportdesk.lib.htmx import (
     is_htmx,
@@ -43,7 +43,9 @@ from supportdesk.lib.htmx import (
 from supportdesk.policies.active import policy_for_version
 from supportdesk.policy import Policy
 from supportdesk.policy.breaches import only_misassigned
-from supportdesk.tickets import actions, escalation_views
+from supportdesk.policy.matrix import Intake, ScopeError, scope_of
+from supportdesk.remote.panels import panel as remote_panel
+from supportdesk.tickets import actions, escalation_views, handover, limitation_forms, quotes
 from supportdesk.tickets.actions import ActionError, attachment_path
 from supportdesk.tickets.adapters import effort_owed, sla_explanation
 from supportdesk.tickets.forms import (
@@ -60,20 +62,30 @@ from supportdesk.tickets.forms import (
     TicketForm,
     WatchersForm,
     WorkaroundForm,
+    form_error,
     uploads,
 )
-from supportdesk.tickets.models import EventKind, Status, Ticket, Tier
+from supportdesk.tickets.models import EventKind, Quote, Status, Ticket, Tier
 from supportdesk.tickets.queries import (
     QUEUE_SLUGS,
     QUEUES,
     Entry,
     QueueFilters,
+    default_queue,
     default_tier,
+    device_versions,
     page_of,
     queue_counts,
     queue_tickets,
     ticket_attachments,
     timeline,
+)
+from supportdesk.tickets.quotes import cached_latest_quote, section_of
+from supportdesk.tickets.scope_forms import (
+    CategoryForm,
+    OverrideForm,
+    QuoteDecisionForm,
+    QuoteForm,
 )
 from supportdesk.tickets.templatetags.desk import display_zone
 
@@ -95,24 +107,16 @@ def staff_only[View: Callable[..., HttpResponse]](view: View) -> View:
     return cast(View, login_required(wrapper))
 
 
-def form_error(form: forms.Form) -> str:
-    """A form's parse errors as one sentence, field by field."""
-    parts = []
-    for name, errors in form.errors.items():
-        label = "" if name == "__all__" else f"{name.replace('_', ' ')}: "
-        parts.append(label + " ".join(str(e) for e in errors))
-    return "; ".join(parts)
-
-
 # -- queues ---------------------------------------------------------------------------
 
 
 @require_GET
 @staff_only
-def queue(request: HttpRequest, queue: str = "open") -> HttpResponse:
+def queue(request: HttpRequest, queue: str = "") -> HttpResponse:
+    user = person(request)
+    queue = queue or default_queue(user)
     if queue not in QUEUE_SLUGS:
         raise Http404("no such queue")
-    user = person(request)
     now = timezone.now()
     form = QueueFilterForm(request.GET or None, user=user)
     filters = form.filters() if form.is_bound else QueueFilters()
@@ -130,6 +134,7 @@ def queue(request: HttpRequest, queue: str = "open") -> HttpResponse:
         "filters": filters,
         "tier_default": default_tier(user),
         "page": page,
+        "versions": device_versions(page.tickets, now=now),
         "now": now,
     }
     if is_htmx(request):
@@ -183,6 +188,49 @@ def _permissions(user: User, ticket: Ticket) -> dict[str, bool]:
         "watchers": (working or customer) and not closed,
         # §1.6: a workaround the customer can use meanwhile.
         "workaround": working and is_open,
+        # §4: the support matrix: the category, the override, quotes.
+        **scope_permissions(user, ticket, working=working, customer=customer),
+        # §3: third-party software and its options, "cannot reproduce".
+        **limitation_forms.permissions(ticket, working=working, customer=customer),
+    }
+
+
+def scope_permissions(
+    user: User, ticket: Ticket, *, working: bool, customer: bool
+) -> dict[str, bool]:
+    """The support matrix's forms (§4): the working side sets the category,
+    overrides "out of scope" and offers a quote; the customer side accepts
+    or declines the quote waiting."""
+    waiting = waiting_quote(ticket) is not None
+    return {
+        "category": working and ticket.is_open,
+        "override": working and ticket.status == Status.OUT_OF_SCOPE,
+        "quote": working and ticket.is_open and not waiting,
+        "quote_decide": customer and ticket.is_open and waiting,
+    }
+
+
+def waiting_quote(ticket: Ticket) -> Quote | None:
+    """The quote waiting for the customer, read once per ticket object."""
+    latest = cached_latest_quote(ticket)
+    return latest if latest is not None and latest.state == Quote.State.OFFERED else None
+
+
+def scope_context(policy: Policy, ticket: Ticket) -> dict[str, Any]:
+    """What both ticket pages show of the matrix (§4): the ticket's row, the
+    answer of a ticket out of scope, and its latest quote."""
+    try:
+        scope = scope_of(policy, ticket.product, ticket.category) if ticket.product else None
+    except ScopeError:
+        scope = None
+    quote = cached_latest_quote(ticket)
+    return {
+        "scope": scope,
+        "scope_answer": scope is not None
+        and scope.intake is Intake.OUT_OF_SCOPE
+        and ticket.status == Status.OUT_OF_SCOPE,
+        "quote": quote,
+        "quote_section": section_of(quote, ticket) if quote is not None else "",
     }
 
 
@@ -202,8 +250,13 @@ def _blank_forms(user: User, ticket: Ticket, can: dict[str, bool]) -> dict[str, 
             initial={"watchers": [u.pk for u in ticket.watchers.all()]}, **kw
         ),
         "workaround": lambda: WorkaroundForm(**kw),
+        "category": lambda: CategoryForm(**kw),
+        "override": lambda: OverrideForm(**kw),
+        "quote": lambda: QuoteForm(**kw),
+        "quote_decide": lambda: QuoteDecisionForm(**kw),
     }
-    return {name: make() for name, make in made.items() if can[name]}
+    blank = {name: make() for name, make in made.items() if can[name]}
+    return blank | limitation_forms.blank_forms(user, ticket, can)
 
 
 def ticket_context(
@@ -228,6 +281,10 @@ def ticket_context(
         "severities": policy.severities,
         "severity": policy.severity(ticket.severity),
         "coverage_text": _coverage_text(policy, ticket),
+        **scope_context(policy, ticket),
+        # §3.2 and §2.1: the device's version support, the hand-over month.
+        "device_version": judge_device(policy, ticket.device, now),
+        "handover": handover.decision(policy, ticket),
         "effort_owed": effort_owed(policy, ticket),
         "sla_lines": explanation.lines(zone),
         # §1.7.3: the target was missed only under a severity the customer mis-assigned.
@@ -244,6 +301,10 @@ def ticket_context(
         "esc": escalation_views.panel(
             user, ticket, now=now, url_name="tickets:escalation_step", bound=bound, errors=errors
         ),
+        # §2.3: the ticket's requests for remote access (remote/panels.py).
+        "remote": remote_panel(user, ticket, now=now, portal=False, bound=bound, errors=errors),
+        # §3: third-party software, the options of §3.3, the resolution cause.
+        "limits": limitation_forms.panel(ticket),
     }
 
 
@@ -336,6 +397,7 @@ def perform_change_status(ticket: Ticket, form: StatusForm, user: User, now: dat
         ticket,
         status=form.cleaned_data["status"],
         reason=form.cleaned_data["reason"],
+        cause=form.cleaned_data.get("cause") or "",
         acting_user=user,
         now=now,
     )
@@ -605,6 +667,86 @@ def record_workaround(request: HttpRequest, number: str) -> HttpResponse:
         "workaround",
         lambda t, u: WorkaroundForm(request.POST, ticket=t, user=u),
         perform,
+    )
+
+
+# -- the support matrix (§4) -----------------------------------------------------------------
+
+
+def perform_decide_quote(
+    ticket: Ticket, form: QuoteDecisionForm, user: User, now: datetime
+) -> object:
+    return quotes.do_decide_quote(
+        ticket, accept=form.cleaned_data["decision"] == "accept", acting_user=user, now=now
+    )
+
+
+@require_POST
+@staff_only
+def set_category(request: HttpRequest, number: str) -> HttpResponse:
+    def perform(ticket: Ticket, form: CategoryForm, user: User, now: datetime) -> object:
+        product, category = form.chosen()
+        return actions.do_set_category(
+            ticket, product=product, category=category, acting_user=user, now=now
+        )
+
+    return _act(
+        request,
+        number,
+        "category",
+        lambda t, u: CategoryForm(request.POST, ticket=t, user=u),
+        perform,
+    )
+
+
+@require_POST
+@staff_only
+def override_scope(request: HttpRequest, number: str) -> HttpResponse:
+    def perform(ticket: Ticket, form: OverrideForm, user: User, now: datetime) -> object:
+        return actions.do_override_scope(
+            ticket, reason=form.cleaned_data["reason"], acting_user=user, now=now
+        )
+
+    return _act(
+        request,
+        number,
+        "override",
+        lambda t, u: OverrideForm(request.POST, ticket=t, user=u),
+        perform,
+    )
+
+
+@require_POST
+@staff_only
+def offer_quote(request: HttpRequest, number: str) -> HttpResponse:
+    def perform(ticket: Ticket, form: QuoteForm, user: User, now: datetime) -> object:
+        data = form.cleaned_data
+        return quotes.do_offer_quote(
+            ticket,
+            amount=data["amount"],
+            currency=data["currency"],
+            description=data["description"],
+            reason=data["reason"],
+            acting_user=user,
+            now=now,
+        )
+
+    return _act(
+        request, number, "quote", lambda t, u: QuoteForm(request.POST, ticket=t, user=u), perform
+    )
+
+
+@require_POST
+@staff_only
+def decide_quote(request: HttpRequest, number: str) -> HttpResponse:
+    """Partner staff accepting or declining a quote on a ticket they
+    forwarded (they are its customer side now)."""
+    return _act(
+        request,
+        number,
+        "quote_decide",
+        lambda t, u: QuoteDecisionForm(request.POST, ticket=t, user=u),
+        perform_decide_quote,
     )
 
 

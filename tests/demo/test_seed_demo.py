@@ -242,10 +242,47 @@ def test_partner_tickets_forwarded_and_waiting(demo):
     assert waiting.exists()
     assert all(t.response_due_at is None for t in waiting)
     newest = waiting.order_by("-submitted_at").first()
-    assert (newest.status, newest.event_count) == ("new", 2)
+    # The submission and its description; and, answered as guidance, its note (§2.1).
+    assert (newest.status, newest.event_count) == ("new", 2 + newest.guidance_only)
     assert newest.response_due_at is None
 
 
 def test_every_hash_chain_verifies(demo):
     checked, problems = verify_ticket_chains()
     assert (checked, problems) == (TICKETS + MAILED, [])
+
+
+def test_northwind_is_past_its_implementation_month_and_contoso_is_not(demo):
+    from datetime import date
+
+    northwind = Organization.objects.get(name="Northwind IT")
+    contoso = Organization.objects.get(name="Contoso MSP")
+    assert northwind.first_implementation_on == date(2023, 3, 6)
+    assert contoso.first_implementation_on == NOW.date() - timedelta(days=10)
+    # §2.1: Northwind's implementation and installation tickets are guidance.
+    guided = Ticket.objects.filter(guidance_only=True)
+    assert guided.exists()
+    assert set(guided.values_list("partner__name", flat=True)) == {"Northwind IT"}
+    categories = set(guided.values_list("category", flat=True))
+    assert categories <= {"implementation", "agent-installation"}
+    said = TicketEvent.objects.filter(kind=EventKind.GUIDANCE_ONLY, ticket__in=guided)
+    assert said.count() == guided.count()
+    assert {e.data["section"] for e in said} == {"§2.1"}
+
+
+def test_a_ticket_on_a_version_out_of_support_is_flagged(demo):
+    import time_machine
+
+    from supportdesk.assets.adapters import ReleaseBook
+
+    policy = active_policy()
+    tickets = list(Ticket.objects.filter(device__isnull=False).select_related("device"))
+    book = ReleaseBook.for_devices(t.device for t in tickets)
+    judged = {t.pk: book.judge(policy, t.device, NOW.date()) for t in tickets}
+    old = [t for t in tickets if (v := judged[t.pk]) is not None and v.out_of_support]
+    assert old
+    client = Client()
+    client.force_login(User.objects.get(email="engineer@vendor.example"))
+    with time_machine.travel(NOW, tick=False):
+        page = client.get(f"/desk/tickets/{old[0].number}/").content.decode()
+    assert 'id="ticket-version-flag"' in page

@@ -10,6 +10,9 @@ from datetime import datetime
 from supportdesk.policy import default_policy
 from supportdesk.policy import calendar, intake, load, matrix, render, schema
 from supportdesk.policy import breaches, effort, escalation, severity, sla, versions
+from supportdesk.policy import diff, schedule
+from supportdesk.policy import remote_access
+from supportdesk.policy import limits, thirdparty
 policy = default_policy()
 due = policy.response_due(datetime.fromisoformat("2026-11-27T23:00:00-05:00"), 2, "email")
 render.render_html(policy)

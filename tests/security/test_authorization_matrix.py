@@ -30,11 +30,13 @@ request meets the same starting state.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -48,8 +50,15 @@ from django.utils import timezone
 from supportdesk.accounts.models import ApiToken, Organization, Role, User
 from supportdesk.api.api import api
 from supportdesk.assets.models import Device, Product
+from supportdesk.feedback import actions as feedback_actions
+from supportdesk.feedback.models import Feedback
 from supportdesk.mail.models import InboundMail, OutboundMail, Outcome, Review
 from supportdesk.notifications.models import Notification
+from supportdesk.policies.active import active_policy
+from supportdesk.policies.models import PolicyVersion
+from supportdesk.policy.load import default_policy_path
+from supportdesk.remote import actions as remote_actions
+from supportdesk.remote.models import RemoteAccess
 from supportdesk.tickets import actions
 from supportdesk.tickets.actions import Upload
 from supportdesk.tickets.models import (
@@ -163,6 +172,9 @@ class World:
     api_client: Client = field(default_factory=Client)  # no session: bearer tokens only
     baseline: tuple[Any, ...] = ()
     hidden: dict[str, list[Marker]] = field(default_factory=dict)
+    # Remote access (§2.3): one waiting, one granted, one expired; feedback (§2.4).
+    accesses: dict[str, RemoteAccess] = field(default_factory=dict)
+    feedback: dict[str, Feedback] = field(default_factory=dict)
 
     def person(self, role: str) -> Person:
         return self.tenants.people.get(role)
@@ -182,7 +194,14 @@ SNAPSHOT_SQL = (
     "SELECT "
     + ", ".join(
         f"(SELECT COUNT(*) FROM {model._meta.db_table})"
-        for model in (TicketEvent, Message, Attachment, Ticket.watchers.through, Device)
+        for model in (
+            TicketEvent,
+            Message,
+            Attachment,
+            Ticket.watchers.through,
+            Device,
+            PolicyVersion,
+        )
     ),
     _select(
         Ticket,
@@ -199,6 +218,8 @@ SNAPSHOT_SQL = (
     _select(SavedReply, "id", "organization_id", "owner_id", "title", "body"),
     _select(InboundMail, "id", "outcome", "review", "ticket_id", "reviewed_by_id", "review_note"),
     _select(Notification, "id", "user_id", "read_at"),
+    _select(Feedback, "id", "state", "staff_note"),
+    _select(RemoteAccess, "id", "state"),
 )
 
 
@@ -418,6 +439,43 @@ def build_world() -> World:
         )
         mark_text(f"outbound {key}", ack_subject, lambda p, t=ticket: mail_visible(p, t))
 
+    # Remote access (§2.3): Erin waits for Acme's answer on its forwarded
+    # ticket, Initech granted access on its second, and Globex's grant on its
+    # forwarded ticket ran out long ago.
+    def ask(t: Ticket, key: str) -> RemoteAccess:
+        access = remote_actions.do_request_remote_access(
+            t, purpose=f"Check the agent. {mk(key)}", minutes=60, acting_user=erin, now=now
+        )
+        mark_text(key, mk(key), in_ticket(t))
+        return access
+
+    accesses = {
+        "acme-vendor waiting": ask(acme_v, "acme_vendor_remote"),
+        "initech-b granted": remote_actions.do_grant_remote_access(
+            ask(initech_b, "initech_b_remote"), acting_user=ivan, now=now
+        ),
+        "globex-vendor expired": remote_actions.do_grant_remote_access(
+            ask(globex_v, "globex_vendor_remote"), acting_user=gina, now=now
+        ),
+    }
+    long_ago = now - timedelta(days=2)
+    RemoteAccess.objects.filter(pk=accesses["globex-vendor expired"].pk).update(
+        granted_at=long_ago, expires_at=long_ago + timedelta(hours=1)
+    )
+    accesses = {
+        key: RemoteAccess.objects.select_related("ticket__company").get(pk=a.pk)
+        for key, a in accesses.items()
+    }
+
+    # Product feedback (§2.4) of three companies and a partner.
+    feedback: dict[str, Feedback] = {}
+    for key, author in (("acme", alice), ("globex", gina), ("initech", ivan), ("northwind", nora)):
+        text = mk(f"feedback_{key}")
+        feedback[key] = feedback_actions.do_submit_feedback(
+            product="cloud-backup", text=f"An idea. {text}", acting_user=author, now=now
+        )
+        mark_text(f"feedback {key}", text, lambda p, f=feedback[key]: feedback_visible(p, f))
+
     tickets = {
         "acme-partner": acme_p,
         "acme-vendor": acme_v,
@@ -446,6 +504,8 @@ def build_world() -> World:
         markers=markers,
         pages=pages,
         tokens=tokens,
+        accesses=accesses,
+        feedback=feedback,
     )
     world.baseline = snapshot()
     world.hidden = {
@@ -631,8 +691,50 @@ def always_rule(p: User, t: Target) -> str:
     return CHANGE
 
 
+# Remote access (§2.3): the working side asks when nothing waits or runs;
+# the customer side grants or declines what waits; either side revokes a
+# running grant, and the working side withdraws what waits. An expired
+# grant takes nothing.
+
+
+def access_state(a: RemoteAccess) -> str:
+    if a.state == "granted" and a.expires_at is not None and a.expires_at <= timezone.now():
+        return "expired"
+    return a.state
+
+
+def remote_request_rule(p: User, t: Target) -> str:
+    ticket = t.obj
+    busy = any(access_state(a) in ("requested", "granted") for a in ticket.remote_accesses.all())
+    return allowed(works(p, ticket) and ticket.is_open and not busy)
+
+
+def remote_answer_rule(p: User, t: Target) -> str:
+    return allowed(customer_side(p, t.obj.ticket) and access_state(t.obj) == "requested")
+
+
+def remote_revoke_rule(p: User, t: Target) -> str:
+    state, ticket = access_state(t.obj), t.obj.ticket
+    if state == "requested":
+        return allowed(works(p, ticket))
+    return allowed(state == "granted" and (works(p, ticket) or customer_side(p, ticket)))
+
+
+def feedback_visible(p: Person, f: Feedback) -> bool:
+    """The vendor's staff read all feedback; others their organization's own."""
+    return p is not None and (is_vendor(p) or p.organization_id == f.organization_id)
+
+
 def form(**fields: Any) -> Body:
     return lambda w, t, p: dict(fields)
+
+
+# Only Acme's request waits for an answer; Initech's grant is the one running.
+WAITING, RUNNING = frozenset({"acme"}), frozenset({"initech"})
+REMOTE_ASK = Post("ask", form(purpose="Check the agent.", minutes="60"), remote_request_rule)
+REMOTE_GRANT = Post("grant", form(), remote_answer_rule, changes_in=WAITING)
+REMOTE_DECLINE = Post("decline", form(note="Not now."), remote_answer_rule, changes_in=WAITING)
+REMOTE_REVOKE = Post("revoke", form(note="Done."), remote_revoke_rule, changes_in=WAITING | RUNNING)
 
 
 def watch_self(w: World, t: Target, p: User | None) -> dict[str, Any]:
@@ -663,6 +765,19 @@ def never(p: User, t: Target) -> str:
 
 
 NOTHING = frozenset[str]()  # a body no role may ever apply
+
+# A policy file with a version of its own, to upload and schedule.
+NEW_POLICY = (
+    default_policy_path()
+    .read_text(encoding="utf-8")
+    .replace('version = "2021-09-14+desk.1"', 'version = "matrix-2"', 1)
+)
+
+
+def schedule_form() -> dict[str, Any]:
+    """The confirmation of a reviewed upload, for a date to come."""
+    text = base64.b64encode(NEW_POLICY.encode()).decode()
+    return {"text": text, "against": active_policy().version, "effective": "2099-01-01"}
 
 
 def saved_reply_form(w: World, t: Target, p: User | None) -> dict[str, Any]:
@@ -715,6 +830,10 @@ PARTNERED = frozenset({"acme", "globex"})
 # reply needs a Contoso partner admin, and the roles have Northwind's).
 KEPT_REPLIES = frozenset({"infrascale", "northwind-it"})
 
+# A quote for support beside an unsupported application (§3.3): one any open
+# ticket may get (a matrix quote needs a `fee` row).
+QUOTE_FORM = form(amount="450.00", currency="USD", description="Go on.", reason="third-party")
+
 TICKET_POSTS = {
     "reply": Post("reply", form(body="We are on it."), reply_rule),
     "note": Post("note", form(body="Internal: check the agent log."), note_rule),
@@ -744,8 +863,20 @@ TICKET_POSTS = {
     "watchers": Post("watchers", watch_self, status_rule),
     # The working side records a workaround on an open ticket (§1.6).
     "workaround": Post("workaround", form(note="Restore from the local cache."), working_rule),
+    # §3.5: the working side records third-party software; §3.2: cannot reproduce.
+    "third_party": Post("third party", form(products="Veeam Agent"), working_rule),
+    "cannot_reproduce": Post("cannot reproduce", form(note="Tried twice."), working_rule),
+    # §3.3: the world offers no options, so every answer is refused, for all.
+    "third_party_option": Post("option", form(option="ii"), never, changes_in=NOTHING),
     "watch a stranger": Post("watch a stranger", watch_stranger, never, changes_in=NOTHING),
     "assign a stranger": Post("assign a stranger", assign_stranger, never, changes_in=NOTHING),
+    # §4: the working side sets the category and offers quotes; the world has
+    # no ticket out of scope and no quote, so overriding and deciding are
+    # refused, for all.
+    "category": Post("category", form(scope="cloud-backup:dashboard-configuration"), working_rule),
+    "scope_override": Post("override", form(reason="In scope."), never, changes_in=NOTHING),
+    "quote": Post("quote", QUOTE_FORM, working_rule),
+    "quote_decide": Post("decide quote", form(decision="accept"), never, changes_in=NOTHING),
 }
 
 
@@ -785,6 +916,22 @@ ROUTES: dict[str, Route | str] = {
         "reset_link", BOTH, None, public={"GET": statuses(200), "POST": statuses(200)}
     ),
     "policies:statement": Route("none", GET, None, public={"GET": statuses(200)}),
+    # Policy versions (issue 6, part 9): the vendor's staff read them, its
+    # admins upload one (reviewed first: nothing stored) and confirm it.
+    "policies:versions": Route("none", GET, is_vendor),
+    "policies:upload": Route(
+        "none",
+        BOTH,
+        lambda p: p.role == Role.ADMIN,
+        posts=(Post("review", form(text=NEW_POLICY), lambda p, t: NOOP, changes_in=NOTHING),),
+        done=OK,
+    ),
+    "policies:confirm": Route(
+        "none",
+        POST,
+        lambda p: p.role == Role.ADMIN,
+        posts=(Post("schedule", lambda w, t, p: schedule_form(), always_rule),),
+    ),
     "portal:contact": Route("none", GET, None, public={"GET": statuses(200)}),
     # The workspace: vendor and partner staff.
     "tickets:workspace": Route("queue_filters", GET, staff),
@@ -801,6 +948,14 @@ ROUTES: dict[str, Route | str] = {
     "tickets:forward": workspace_action("forward"),
     "tickets:watchers": workspace_action("watchers", "watch a stranger"),
     "tickets:workaround": workspace_action("workaround"),
+    "tickets:category": workspace_action("category"),
+    "tickets:scope_override": workspace_action("scope_override"),
+    "tickets:quote": workspace_action("quote"),
+    # Partner staff decide the quotes of tickets they forwarded.
+    "tickets:quote_decide": workspace_action("quote_decide"),
+    "tickets:third_party": workspace_action("third_party"),
+    "tickets:third_party_option": workspace_action("third_party_option"),
+    "tickets:cannot_reproduce": workspace_action("cannot_reproduce"),
     # Partner staff ask for escalations of their customers' forwarded tickets.
     "tickets:escalation_step": Route(
         "escalation_request",
@@ -877,8 +1032,43 @@ ROUTES: dict[str, Route | str] = {
         Post("request", form(severity="2", justification="All backups fail."), request_rule)
     ),
     "portal:status": portal_action(Post("status", form(status="resolved"), customer_rule)),
+    "portal:quote_decide": portal_action(TICKET_POSTS["quote_decide"]),
+    "portal:third_party_option": portal_action(TICKET_POSTS["third_party_option"]),
     "portal:escalation_step": Route(
         "escalation_request", POST, customers, posts=(ESCALATE,), done=OK, htmx_post=True
+    ),
+    # Remote access (§2.3): the workspace asks, withdraws and revokes, and a
+    # partner answers there for a ticket it forwarded; customers answer in the portal.
+    "remote:request": Route("ticket", POST, staff, posts=(REMOTE_ASK,), done=OK, htmx_post=True),
+    **{
+        f"remote:{prefix}{post.label}": Route(
+            "remote_access",
+            POST,
+            who,
+            # Customers revoke only the running grant: withdrawing is the working side's.
+            posts=(
+                replace(post, changes_in=RUNNING) if prefix and post is REMOTE_REVOKE else post,
+            ),
+            done=OK,
+            htmx_post=True,
+        )
+        for prefix, who in (("", staff), ("portal_", customers))
+        for post in (REMOTE_GRANT, REMOTE_DECLINE, REMOTE_REVOKE)
+    },
+    # Product feedback (§2.4): customers and partners give it, the vendor triages it.
+    "feedback:submit": Route(
+        "none",
+        BOTH,
+        submitters,
+        posts=(Post("give", form(product="cloud-backup", text="An idea."), always_rule),),
+    ),
+    "feedback:triage": Route("feedback_lists", GET, is_vendor),
+    "feedback:detail": Route(
+        "feedback",
+        BOTH,
+        is_vendor,
+        posts=(Post("triage", form(state="planned", note="Next quarter."), always_rule),),
+        shows=lambda w, t: [t.obj.text],
     ),
     # The API's own pages; its operations are in API_OPERATIONS.
     # Ninja's document views answer any method; they only read the schema.
@@ -915,6 +1105,11 @@ ROUTES: dict[str, Route | str] = {
             "change_status",
             "change_assignee",
             "record_workaround",
+            "set_category",
+            "override_scope",
+            "offer_quote",
+            "accept_quote",
+            "decline_quote",
             "list_products",
             "list_devices",
             "get_device",
@@ -928,6 +1123,20 @@ ROUTES: dict[str, Route | str] = {
             "confirm_checklist_item",
             "deescalate",
             "get_breach_report",
+            "list_policy_versions",
+            "list_remote_access",
+            "request_remote_access",
+            "grant_remote_access",
+            "decline_remote_access",
+            "revoke_remote_access",
+            "submit_feedback",
+            "list_feedback",
+            "get_feedback",
+            "triage_feedback",
+            "record_third_party",
+            "choose_third_party_option",
+            "cannot_reproduce",
+            "get_resolution_cause_report",
         )
     },
 }
@@ -998,6 +1207,24 @@ API_OPERATIONS: dict[str, Route] = {
         POST,
         Post("workaround", form(note="Restore from the local cache."), working_rule),
     ),
+    # §4: as in the workspace (TICKET_POSTS).
+    "POST /api/v1/tickets/{number}/category": api_op(
+        "ticket",
+        POST,
+        Post("category", form(category="dashboard-configuration"), working_rule),
+    ),
+    "POST /api/v1/tickets/{number}/scope-override": api_op(
+        "ticket", POST, Post("override", form(reason="In scope."), never, changes_in=NOTHING)
+    ),
+    "POST /api/v1/tickets/{number}/quote": api_op(
+        "ticket", POST, Post("quote", QUOTE_FORM, working_rule), done=statuses(201)
+    ),
+    **{
+        f"POST /api/v1/tickets/{{number}}/quote/{decision}": api_op(
+            "ticket", POST, Post(decision, form(), never, changes_in=NOTHING)
+        )
+        for decision in ("accept", "decline")
+    },
     "GET /api/v1/tickets/{number}/escalation": api_op("ticket", GET),
     "POST /api/v1/tickets/{number}/escalation": api_op(
         "ticket",
@@ -1025,6 +1252,59 @@ API_OPERATIONS: dict[str, Route] = {
     },
     "GET /api/v1/reports/breaches": Route(
         "report_periods", GET, is_vendor, refused=statuses(400, 404, 409)
+    ),
+    "GET /api/v1/policy/versions": Route("none", GET, is_vendor, refused=statuses(400, 404, 409)),
+    # §3: third-party software, the options of §3.3, cannot reproduce (§3.2).
+    "POST /api/v1/tickets/{number}/third-party": api_op(
+        "ticket", POST, Post("third party", form(products=["Veeam Agent"]), working_rule)
+    ),
+    "POST /api/v1/tickets/{number}/third-party/option": api_op(
+        "ticket", POST, Post("option", form(option="ii"), never, changes_in=NOTHING)
+    ),
+    "POST /api/v1/tickets/{number}/cannot-reproduce": api_op(
+        "ticket", POST, Post("cannot reproduce", form(note="Tried twice."), working_rule)
+    ),
+    # Resolution causes (§3.1, §3.4): the vendor's own report.
+    "GET /api/v1/reports/resolution-causes": Route(
+        "report_periods", GET, is_vendor, refused=statuses(400, 404, 409)
+    ),
+    # Remote access (§2.3).
+    "GET /api/v1/tickets/{number}/remote-access": api_op("ticket", GET),
+    "POST /api/v1/tickets/{number}/remote-access": api_op(
+        "ticket",
+        POST,
+        replace(REMOTE_ASK, body=form(purpose="Check the agent.", minutes=60)),
+        done=statuses(201),
+    ),
+    **{
+        f"POST /api/v1/tickets/{{number}}/remote-access/{{access_id}}/{post.label}": api_op(
+            "remote_access_api", POST, post
+        )
+        for post in (REMOTE_GRANT, REMOTE_DECLINE, REMOTE_REVOKE)
+    },
+    # Product feedback (§2.4).
+    "POST /api/v1/feedback": api_op(
+        "none",
+        POST,
+        Post(
+            "give",
+            form(product="cloud-backup", text="An idea."),
+            lambda p, t: allowed(submitters(p)),
+        ),
+        done=statuses(201),
+    ),
+    "GET /api/v1/feedback": api_op("feedback_lists", GET),
+    "GET /api/v1/feedback/{feedback_id}": api_op(
+        "feedback_api", GET, shows=lambda w, t: [t.obj.text]
+    ),
+    "POST /api/v1/feedback/{feedback_id}/triage": api_op(
+        "feedback_api",
+        POST,
+        Post(
+            "triage",
+            form(state="planned", note="Next quarter."),
+            lambda p, t: allowed(is_vendor(p)),
+        ),
     ),
     "GET /api/v1/products": api_op("none", GET),
     "GET /api/v1/devices": api_op("device_lists", GET),
@@ -1120,7 +1400,7 @@ def fill(world: World, kind: str) -> list[Target]:
         case "queue":
             # Every queue as wide as it goes (any tier, any status); the
             # default view of each is a part of that (the workspace: below).
-            slugs = ("mine", "unassigned", "severity", "breaching", "open")
+            slugs = ("mine", "unassigned", "severity", "breaching", "open", "finance")
             return [Target(slug, {"queue": slug}, query="?tier=any&status=all") for slug in slugs]
         case "queue_filters":
             searches = ["", "?tier=any&status=all&q=mk_"]
@@ -1167,6 +1447,43 @@ def fill(world: World, kind: str) -> list[Target]:
         case "report_periods":
             # The default (the last 30 days), a range of dates, and instants.
             searches = ["", "?since=2001-01-01&until=2001-12-31", "?until=2001-06-01T00:00:00Z"]
+            return [Target(q or "-", query=q) for q in searches]
+        case "remote_access" | "remote_access_api":
+            # Each request on its own ticket; one named under another ticket,
+            # and one that does not exist, answer as missing.
+            name = "pk" if kind == "remote_access" else "access_id"
+            targets = [
+                Target(
+                    key,
+                    {"number": a.ticket.number, name: a.pk},
+                    scope=lambda p, c=a.ticket.company: sees_company(p, c),
+                    obj=a,
+                    tenant=world.company_key(a.ticket.company_id),
+                )
+                for key, a in world.accesses.items()
+            ]
+            elsewhere = world.tickets["initech-a"].number
+            granted = world.accesses["initech-b granted"].pk
+            return [
+                *targets,
+                Target("elsewhere", {"number": elsewhere, name: granted}, scope=lambda p: False),
+                Target("missing", {"number": elsewhere, name: MISSING_ID}, scope=lambda p: False),
+            ]
+        case "feedback" | "feedback_api":
+            name = "pk" if kind == "feedback" else "feedback_id"
+            targets = [
+                Target(
+                    key,
+                    {name: f.pk},
+                    scope=lambda p, f=f: feedback_visible(p, f),
+                    obj=f,
+                    tenant=key,
+                )
+                for key, f in world.feedback.items()
+            ]
+            return [*targets, Target("missing", {name: MISSING_ID}, scope=lambda p: False)]
+        case "feedback_lists":
+            searches = ["", "?state=new", "?state=planned&product=cloud-backup"]
             return [Target(q or "-", query=q) for q in searches]
     raise AssertionError(f"no fill {kind!r}")
 

@@ -36,6 +36,7 @@ def test_home_asks_a_visitor_to_sign_in(client: Client):
     assert response["Location"] == "/accounts/login/"
 
 
+@pytest.mark.django_db  # with the cache cleared, the desk asks which version is in force
 def test_a_configured_policy_file_is_the_one_shown(client: Client, tmp_path):
     from supportdesk.policy.load import default_policy_path
 

@@ -124,13 +124,29 @@
     if (event.target && event.target.name === "severity") syncSeverityFields();
   });
 
+  // -- fields shown for some support categories only (§3.2 reproduction steps) -----
+  // data-show-for-categories lists the slugs, "-" standing for no category.
+  function syncCategoryFields(root) {
+    (root || document).querySelectorAll("[data-show-for-categories]").forEach(function (el) {
+      var form = el.closest("form");
+      var select = form && form.querySelector("select[name=category]");
+      var wanted = el.getAttribute("data-show-for-categories").split(" ");
+      el.hidden = wanted.indexOf((select && select.value) || "-") < 0;
+    });
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target && event.target.name === "category") syncCategoryFields();
+  });
+
   function ready() {
     tick();
     window.setInterval(tick, 1000);
     syncSeverityFields();
+    syncCategoryFields();
     document.body.addEventListener("htmx:afterSettle", function (event) {
       tick();
       syncSeverityFields(event.target);
+      syncCategoryFields();
     });
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);

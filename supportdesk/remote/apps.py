@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RemoteConfig(AppConfig):
+    name = "supportdesk.remote"
+    verbose_name = "Remote access"
