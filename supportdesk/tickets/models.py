@@ -138,6 +138,13 @@ class Ticket(models.Model):
                 name="ticket_open_due",
                 condition=Q(status__in=OPEN_STATUSES),
             ),
+            # The finance queue (§4.2.7) and its count: billing questions are
+            # few, and finding them in the open index would read all of it.
+            models.Index(
+                fields=["tier", "response_due_at", "id"],
+                name="ticket_open_finance",
+                condition=Q(status__in=OPEN_STATUSES, coverage="finance"),
+            ),
             # The API's list across tiers and statuses, in the same order.
             models.Index(fields=["response_due_at", "id"], name="ticket_due"),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_status"),

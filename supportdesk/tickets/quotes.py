@@ -3,8 +3,9 @@ customer before any of that work (§4 `fee` rows; support beside a
 non-supported application, §3.3).
 
 The working side offers one quote at a time; the customer side accepts or
-declines it once. Accepted, the ticket goes to work (open); declined, it is
-resolved with the outcome in its history. Each step is an event carrying
+declines it once. Accepted, the ticket goes to work (open); declined, a fee
+row's ticket is resolved, and a third-party one's work ceases until the
+software is removed (§3.3); the outcome is in its history. Each step is an event carrying
 the amount, the currency and the section the quote rests on.
 """
 
@@ -24,7 +25,7 @@ from supportdesk.policies.active import policy_for_version
 from supportdesk.policy.matrix import THIRD_PARTY_FEE_SECTION, ScopeError, quote_section
 from supportdesk.tickets import actions
 from supportdesk.tickets.actions import ActionError, clean_text
-from supportdesk.tickets.models import EventKind, Quote, Status, Ticket
+from supportdesk.tickets.models import Channel, EventKind, Quote, Status, Ticket
 
 MAX_DESCRIPTION = 4000
 # A Quote.amount holds 12 digits, 2 of them after the point.
@@ -52,6 +53,16 @@ def _currency(value: str) -> str:
     if not _CURRENCY.fullmatch(code):
         raise ActionError(f"currency must be a 3-letter code such as USD (not {value!r})")
     return code
+
+
+def offer_text(quote: Quote, section: str) -> str:
+    """The reply that puts a quote to the customer side."""
+    return (
+        f"This work is done for a fee ({section}). Our quote: {quote.amount} {quote.currency}.\n\n"
+        f"{quote.description}\n\n"
+        "Nothing is done until you accept it: open the ticket in the support portal and choose "
+        "Accept or Decline."
+    )
 
 
 def section_of(quote: Quote, ticket: Ticket) -> str:
@@ -136,6 +147,11 @@ def do_offer_quote(
             actor=acting_user,
             data=_data(quote, section, acting_user),
         )
+        # The customer side hears of it where they follow the ticket: a
+        # public reply, mailed like any other, saying how to answer.
+        actions.add_message(
+            ticket, body=offer_text(quote, section), via=Channel.PORTAL, author=acting_user, now=now
+        )
         if ticket.status not in (Status.AWAITING_QUOTE, Status.WORK_CEASED):
             actions.set_status_citing(
                 ticket,
@@ -151,8 +167,8 @@ def do_offer_quote(
 
 def do_decide_quote(ticket: Ticket, *, accept: bool, acting_user: User, now: datetime) -> Quote:
     """The customer side accepts or declines the quote waiting, once.
-    Accepted, the work may start (open); declined, the ticket is resolved,
-    no work done, with the outcome in its history."""
+    Accepted, the work may start (open); declined, no work is done: the
+    ticket is resolved, or for a third-party quote work ceases (§3.3)."""
     with transaction.atomic():
         ticket = actions.locked(ticket)
         if not is_customer_side(acting_user, ticket):
@@ -183,6 +199,14 @@ def do_decide_quote(ticket: Ticket, *, accept: bool, acting_user: User, now: dat
         price = f"{quote.amount} {quote.currency}"
         if accept:
             status, why = Status.OPEN, f"quote of {price} accepted: the work may start"
+        elif quote.reason == Quote.Reason.THIRD_PARTY:
+            # §3.3: without paid work beside it, the unsupported application
+            # stays the obstacle; work ceases until it is removed, and the
+            # customer may still take option (i) or (ii).
+            status = Status.WORK_CEASED
+            why = (
+                f"quote of {price} declined: work ceased until the unsupported software is removed"
+            )
         else:
             status, why = Status.RESOLVED, f"quote of {price} declined: no work is done"
         actions.set_status_citing(ticket, status, acting_user, now, why, section)

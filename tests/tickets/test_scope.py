@@ -398,6 +398,39 @@ def test_a_third_party_quote_may_be_offered_on_any_open_ticket(people):
     assert ticket.status == Status.AWAITING_QUOTE
 
 
+def test_the_customer_is_told_of_a_quote_by_mail(people):
+    ticket = submit(people.initech_user, people.initech)
+    offer(
+        ticket,
+        people.engineer,
+        amount=Decimal("450.00"),
+        description="Two hours on site.",
+        reason="third-party",
+    )
+    [told] = Message.objects.filter(ticket=ticket, author=people.engineer)
+    assert told.is_public
+    assert "450.00 USD" in told.body
+    assert "Two hours on site." in told.body
+    mail = OutboundMail.objects.get(ticket=ticket, ticket_message=told)
+    assert mail.to == [people.initech_user.email]
+
+
+def test_a_declined_third_party_quote_leaves_work_ceased_not_resolved(people):
+    """§3.3: without the paid work, the unsupported software stays the
+    obstacle: work ceases until it is removed; the ticket is not closed."""
+    ticket = submit(people.initech_user, people.initech)
+    offer(ticket, people.engineer, reason="third-party")
+    quotes.do_decide_quote(
+        ticket, accept=False, acting_user=people.initech_user, now=MONDAY_9 + timedelta(hours=1)
+    )
+    ticket.refresh_from_db()
+    assert ticket.status == Status.WORK_CEASED
+    [changed] = TicketEvent.objects.filter(ticket=ticket, kind=EventKind.STATUS_CHANGED).order_by(
+        "-seq"
+    )[:1]
+    assert "until the unsupported software is removed" in changed.data["reason"]
+
+
 # -- the finance queue --------------------------------------------------------------------------
 
 
