@@ -29,7 +29,7 @@ from django.utils import timezone
 from supportdesk.lib.fastsql import Inserter, any_of, default_db, list_param
 from supportdesk.mail.addresses import desk_address, new_message_id, reply_address
 from supportdesk.mail.models import InboundMail, OutboundMail
-from supportdesk.policies.active import policy_for_version
+from supportdesk.policies.active import active_policy, policy_for_version
 from supportdesk.tickets.models import Message, Ticket, Tier
 
 log = logging.getLogger(__name__)
@@ -480,7 +480,8 @@ def _message(mail: OutboundMail) -> EmailMessage:
         headers["Auto-Submitted"] = "auto-generated"
         # Asks Exchange not to answer it with an out-of-office reply.
         headers["X-Auto-Response-Suppress"] = "All"
-    vendor = policy_vendor(mail.ticket) if mail.ticket is not None else "Support"
+    # Mail about no ticket (the clock's summary) speaks for the policy in force.
+    vendor = policy_vendor(mail.ticket) if mail.ticket is not None else active_policy().meta.vendor
     message = EmailMessage(
         subject=mail.subject,
         body=mail.body,

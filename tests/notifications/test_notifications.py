@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 from django.test import Client
 
 from supportdesk.mail.models import OutboundMail
@@ -51,16 +52,22 @@ def test_a_breach_goes_to_the_engineer_on_it_and_the_managers(people):
     assert "missed" in Notification.objects.filter(event="sla.breached").first().title
 
 
-def test_after_the_worker_was_down_the_managers_get_one_summary(people):
+def test_after_the_worker_was_down_the_managers_get_one_summary(
+    people, django_capture_on_commit_callbacks
+):
     for n in range(3):
         submit(people, people.initech_user, people.initech, severity=3, subject=f"Issue {n}")
-    clock.sweep(DUE + timedelta(hours=8))
+    with django_capture_on_commit_callbacks(execute=True):
+        clock.sweep(DUE + timedelta(hours=8))
     assert told("sla.warning") == []
     assert told("sla.breached") == []
     assert told("sla.caught-up") == ["manager@vendor.example"]
     summary = Notification.objects.get(event="sla.caught-up")
     assert "3 first-response targets were missed" in summary.title
     assert mailed() == ["manager@vendor.example"]
+    # About no ticket, the mail still speaks for the vendor of the policy in force.
+    [sent] = [m for m in mail.outbox if "caught up" in m.subject]
+    assert sent.from_email.startswith("Infrascale Support <")
 
 
 def test_the_workspace_shows_the_unread_count_and_only_ones_own(people):
