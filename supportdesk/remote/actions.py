@@ -95,7 +95,7 @@ def do_request_remote_access(
             EventKind.REMOTE_ACCESS_REQUESTED,
             at=now,
             actor=acting_user,
-            data=_data(row, rule.source, purpose=purpose, tool=tool),
+            data=event_data(row, rule.source, purpose=purpose, tool=tool),
         )
         actions.refresh(ticket, now)
         mails.mail_request(ticket, row, now=now)
@@ -178,14 +178,16 @@ def _take(
             _KIND[step],
             at=now,
             actor=acting_user,
-            data=_data(row, rule.source, side=side.value, via=via, note=note, withdrawn=withdrawn),
+            data=event_data(
+                row, rule.source, side=side.value, via=via, note=note, withdrawn=withdrawn
+            ),
         )
         actions.refresh(ticket, now)
     row.ticket = ticket
     return row
 
 
-def _data(row: RemoteAccess, section: str, **more: Any) -> dict[str, Any]:
+def event_data(row: RemoteAccess, section: str, **more: Any) -> dict[str, Any]:
     """An event's data: which access, the section that asks for it, how
     long it is for and when it ends (null until granted)."""
     return {

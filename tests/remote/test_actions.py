@@ -11,7 +11,7 @@ import pytest
 from supportdesk.mail.models import OutboundMail
 from supportdesk.remote import actions
 from supportdesk.remote.models import RemoteAccess
-from supportdesk.tickets.actions import ActionError
+from supportdesk.tickets.actions import ActionError, do_change_status
 from supportdesk.tickets.audit import verify_ticket_chains
 from supportdesk.tickets.models import EventKind, Ticket, TicketEvent
 from tests.remote.conftest import T0, Desk, hours
@@ -252,3 +252,39 @@ def test_history_reads_in_words(desk: Desk) -> None:
         ("Remote access granted for 1 h, until 2026-11-30 16:00 UTC (§2.3)", ""),
     ]
     assert datetime(2026, 11, 30, 16, tzinfo=UTC) == RemoteAccess.objects.get().expires_at
+
+
+def test_resolving_the_ticket_ends_a_running_grant(
+    desk: Desk, django_capture_on_commit_callbacks
+) -> None:
+    """§2.3: access is for the work; once the ticket is resolved it ends,
+    by the desk, after the resolution commits."""
+    access = actions.do_grant_remote_access(ask(desk), acting_user=desk.ivan, now=T0)
+    with django_capture_on_commit_callbacks(execute=True):
+        do_change_status(
+            desk.ivan_ticket,
+            status="resolved",
+            reason="VSS writer restarted",
+            acting_user=desk.erin,
+            now=T0 + hours(1),
+        )
+    access.refresh_from_db()
+    assert (access.state, access.revoked_at, access.revoked_by) == ("revoked", T0 + hours(1), None)
+    ended = events(desk.ivan_ticket)[-1]
+    assert ended.kind == EventKind.REMOTE_ACCESS_REVOKED
+    assert ended.actor is None
+    assert ended.data["note"] == "the ticket was resolved"
+    assert verify_ticket_chains()[1] == []
+
+
+def test_closing_withdraws_a_request_nobody_answered(
+    desk: Desk, django_capture_on_commit_callbacks
+) -> None:
+    access = ask(desk)
+    with django_capture_on_commit_callbacks(execute=True):
+        do_change_status(
+            desk.ivan_ticket, status="closed", reason="", acting_user=desk.erin, now=T0 + hours(1)
+        )
+    access.refresh_from_db()
+    assert access.state == "revoked"
+    assert events(desk.ivan_ticket)[-1].data["withdrawn"] is True
