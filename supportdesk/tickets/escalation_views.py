@@ -100,9 +100,6 @@ def panel(
         if plan
         else "",
         "missed": machine.missed_updates(state, now) if state else (),
-        "overdue": bool(
-            state and state.next_update_due and state.next_update_due < now and not state.ended
-        ),
         "checklist": [
             ChecklistLine(item.slug, item.text, state.confirmation(item.slug) if state else None)
             for item in policy.escalation.deescalation_checklist
@@ -115,7 +112,6 @@ def panel(
         "engineers": evaluate.engineers() if isinstance(evaluate, EvaluateForm) else [],
         "url_name": url_name,
         "section": policy.escalation.source,
-        "questions": policy.escalation.questions,
         "vendor_tier": vendor_tier,
     }
 
