@@ -35,7 +35,7 @@ from django.utils import timezone
 from supportdesk.accounts.access import is_customer_side
 from supportdesk.accounts.models import Organization, User
 from supportdesk.lib.fastsql import Inserter, Updater
-from supportdesk.mail import outbound
+from supportdesk.mail import outbound, refusals
 from supportdesk.mail.addresses import (
     is_desk_address,
     ticket_of_message_id,
@@ -435,28 +435,18 @@ class _Batch:
                 now=self.now,
             )
         except ActionError as exc:
-            told = outbound.refuse_severity_request(
+            refusals.refuse(
                 ticket,
-                to=sender.address,
-                name=sender.name,
-                severity=command.severity,
+                sender=sender,
+                parsed=parsed,
+                told=outbound.severity_refusal_text(
+                    ticket, name=sender.name, severity=command.severity, reason=exc.message
+                ),
+                headline=f"The request by mail from {sender.address} for Severity "
+                f"{command.severity} was refused",
                 reason=exc.message,
-                in_reply_to=parsed.message_id,
-                references=list(parsed.references),
                 now=self.now,
                 outbox=self.outbox,
-            )
-            answer = (
-                "They were told why by mail."
-                if told is not None
-                else "No mail told them why: the cap on automatic mail to that address is reached."
-            )
-            actions.do_note_by_desk(
-                ticket,
-                body=f"The request by mail from {sender.address} for Severity {command.severity} "
-                f"was refused: {exc.message}. Their mail is on the ticket as a reply. {answer}",
-                via=Channel.EMAIL,
-                now=self.now,
             )
 
     def _create(self, parsed: ParsedMail, sender: Sender) -> _Placement:

@@ -342,20 +342,18 @@ def refuse(
     )
 
 
-def refuse_severity_request(
+def refuse_by_mail(
     ticket: Ticket,
     *,
     to: str,
-    name: str,
-    severity: int,
-    reason: str,
+    body: str,
     in_reply_to: str,
     references: Sequence[str],
     now: datetime,
     outbox: Outbox | None = None,
 ) -> OutboundMail | None:
-    """Why a request for a higher severity by mail was not taken, to its
-    sender, unless the cap on automatic mail to this address is reached."""
+    """Why something a reply asked was not done, to its sender, in its
+    thread, unless the cap on automatic mail to this address is reached."""
     return _queue_automatic(
         outbox,
         now,
@@ -363,7 +361,7 @@ def refuse_severity_request(
         kind=OutboundMail.Kind.REFUSAL,
         ticket=ticket,
         subject=subject_for(ticket, reply=True),
-        body=severity_refusal_text(ticket, name=name, severity=severity, reason=reason),
+        body=body,
         in_reply_to=in_reply_to,
         references=[*references, in_reply_to] if in_reply_to else list(references),
     )

@@ -34,7 +34,7 @@ from supportdesk.lib.htmx import is_htmx, login_required, render_fragments, rend
 from supportdesk.policies.active import active_policy, policy_for_version
 from supportdesk.portal.forms import SubmitForm
 from supportdesk.remote.panels import panel as remote_panel
-from supportdesk.tickets import actions, escalation_views, limitation_forms
+from supportdesk.tickets import actions, escalation_views, limitation_forms, rows
 from supportdesk.tickets.actions import ActionError
 from supportdesk.tickets.adapters import sla_explanation
 from supportdesk.tickets.forms import (
@@ -233,6 +233,8 @@ def ticket_context(
 ) -> dict[str, Any]:
     user = person(request)
     policy = policy_for_version(ticket.policy_version)
+    # Read once: the SLA explanation and the escalation panel both fold it.
+    history = rows.events_of(ticket)
     can = _permissions(user, ticket)
     blank: dict[str, TicketForm] = {}
     if can["reply"]:
@@ -250,7 +252,9 @@ def ticket_context(
         "policy": policy,
         "severities": policy.severities,
         "severity": policy.severity(ticket.severity),
-        "sla_lines": sla_explanation(policy, ticket, now=now).lines(display_zone(policy)),
+        "sla_lines": sla_explanation(policy, ticket, now=now, history=history).lines(
+            display_zone(policy)
+        ),
         **scope_context(policy, ticket),
         # §3.2 and §2.1: the device's version support, and guidance only.
         "device_version": judge_device(policy, ticket.device, now),
@@ -260,7 +264,13 @@ def ticket_context(
         "forms": blank | (bound or {}),
         "errors": errors or {},
         "esc": escalation_views.panel(
-            user, ticket, now=now, url_name="portal:escalation_step", bound=bound, errors=errors
+            user,
+            ticket,
+            now=now,
+            url_name="portal:escalation_step",
+            bound=bound,
+            errors=errors,
+            history=history,
         ),
         # §2.3: the ticket's requests for remote access (remote/panels.py).
         "remote": remote_panel(user, ticket, now=now, portal=True, bound=bound, errors=errors),

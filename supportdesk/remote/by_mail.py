@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING
 
 from supportdesk.accounts.access import is_customer_side
 from supportdesk.accounts.models import User
+from supportdesk.mail import refusals
 from supportdesk.mail.commands import remote_access_command
 from supportdesk.remote import actions, mails
 from supportdesk.remote.models import RemoteAccess
-from supportdesk.tickets import actions as ticket_actions
 from supportdesk.tickets.actions import ActionError
 from supportdesk.tickets.models import Channel, Ticket
 
@@ -58,27 +58,16 @@ def answer_by_mail(
                 pending, note=command.note, acting_user=author, now=now, via=Channel.EMAIL
             )
     except ActionError as exc:
-        told = mails.refuse_answer(
+        verb = "grant" if command.grant else "refusal"
+        refusals.refuse(
             ticket,
-            to=sender.address,
-            name=sender.name,
-            grant=command.grant,
+            sender=sender,
+            parsed=parsed,
+            told=mails.refusal_text(
+                ticket, name=sender.name, grant=command.grant, reason=exc.message
+            ),
+            headline=f"The remote access {verb} by mail from {sender.address} was not taken",
             reason=exc.message,
-            in_reply_to=parsed.message_id,
-            references=list(parsed.references),
             now=now,
             outbox=outbox,
-        )
-        answer = (
-            "They were told why by mail."
-            if told is not None
-            else "No mail told them why: the cap on automatic mail to that address is reached."
-        )
-        verb = "grant" if command.grant else "refusal"
-        ticket_actions.do_note_by_desk(
-            ticket,
-            body=f"The remote access {verb} by mail from {sender.address} was not taken: "
-            f"{exc.message}. Their mail is on the ticket as a reply. {answer}",
-            via=Channel.EMAIL,
-            now=now,
         )

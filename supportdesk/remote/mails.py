@@ -3,7 +3,6 @@ that says why an answer by mail was not taken."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 
 from supportdesk.mail import outbound
@@ -86,34 +85,4 @@ def refusal_text(ticket: Ticket, *, name: str, grant: bool, reason: str) -> str:
             "",
             f"{policy.meta.vendor} Support",
         ]
-    )
-
-
-def refuse_answer(
-    ticket: Ticket,
-    *,
-    to: str,
-    name: str,
-    grant: bool,
-    reason: str,
-    in_reply_to: str,
-    references: Sequence[str],
-    now: datetime,
-    outbox: outbound.Outbox,
-) -> OutboundMail | None:
-    """Why an answer by mail was not taken, to its sender: an automatic mail,
-    unless the cap on automatic mail to that address is reached."""
-    if not outbox.automatic_allowed(to):
-        return None
-    return outbound.queue_mail(
-        kind=OutboundMail.Kind.REFUSAL,
-        ticket=ticket,
-        to=[to],
-        subject=outbound.subject_for(ticket, reply=True),
-        body=refusal_text(ticket, name=name, grant=grant, reason=reason),
-        automatic=True,
-        in_reply_to=in_reply_to,
-        references=[*references, in_reply_to] if in_reply_to else list(references),
-        now=now,
-        outbox=outbox,
     )

@@ -245,6 +245,41 @@ def add_message(
     return message
 
 
+def add_desk_message(
+    ticket: Ticket, *, body: str, via: str, public: bool, now: datetime
+) -> Message:
+    """A message the desk writes itself, with no author, on the locked
+    ticket: a public answer from the policy's text, which the customer side
+    reads and is mailed (not a first response: no person of the vendor wrote
+    it, DESIGN.md §2), or an internal note for the side working the ticket
+    (the vendor reads every internal note, a partner those of its own
+    organization: access.may_see_internal)."""
+    org = ticket.partner_id if not public and ticket.tier == Tier.PARTNER else None
+    message = Message(
+        ticket=ticket,
+        author=None,
+        author_org_id=org,
+        kind=Message.Kind.REPLY,
+        visibility=Message.Visibility.PUBLIC if public else Message.Visibility.INTERNAL,
+        via=via,
+        body=body,
+        created_at=now,
+    )
+    rows.insert_message.insert(message)
+    data = {
+        "message": message.pk,
+        "public": public,
+        "side": "desk",
+        "org": org,
+        "via": via,
+        "direction": "",
+    }
+    _append(ticket, EventKind.MESSAGE, at=now, actor=None, public=public, data=data)
+    if public:
+        notify.public_reply(ticket, message, now)
+    return message
+
+
 # -- submitting ---------------------------------------------------------------------
 
 
@@ -975,30 +1010,10 @@ def _answer_out_of_scope(ticket: Ticket, scope: Scope, acting_user: User, now: d
     rather than a person: the answer goes out by mail like any public reply
     (the customer of a mailed ticket is not in the portal), and, being
     automatic, it is not a first response (DESIGN.md §2)."""
-    message = Message(
-        ticket=ticket,
-        author=None,
-        author_org_id=None,
-        kind=Message.Kind.REPLY,
-        visibility=Message.Visibility.PUBLIC,
-        via=ticket.channel,
-        body=scope.answer(),
-        created_at=now,
-    )
-    rows.insert_message.insert(message)
-    said = {
-        "message": message.pk,
-        "public": True,
-        "side": "desk",
-        "org": None,
-        "via": ticket.channel,
-        "direction": "",
-    }
-    _append(ticket, EventKind.MESSAGE, at=now, actor=None, data=said)
+    add_desk_message(ticket, body=scope.answer(), via=ticket.channel, public=True, now=now)
     _append(ticket, EventKind.OUT_OF_SCOPE, at=now, actor=None, data=_answer(scope))
     reason = f"answered as out of scope: {scope.category_name}"
     set_status_citing(ticket, Status.OUT_OF_SCOPE, acting_user, now, reason, scope.source)
-    notify.public_reply(ticket, message, now)
 
 
 def do_override_scope(ticket: Ticket, *, reason: str, acting_user: User, now: datetime) -> Ticket:
@@ -1048,29 +1063,7 @@ def do_note_by_desk(ticket: Ticket, *, body: str, via: str, now: datetime) -> Me
     body = clean_text(body, limit=MAX_BODY, what="note")
     with transaction.atomic():
         ticket = _locked(ticket)
-        # Kept by the working side: the vendor reads every internal note, a
-        # partner those of its own organization (access.may_see_internal).
-        org = ticket.partner_id if ticket.tier == Tier.PARTNER else None
-        message = Message(
-            ticket=ticket,
-            author=None,
-            author_org_id=org,
-            kind=Message.Kind.REPLY,
-            visibility=Message.Visibility.INTERNAL,
-            via=via,
-            body=body,
-            created_at=now,
-        )
-        rows.insert_message.insert(message)
-        data = {
-            "message": message.pk,
-            "public": False,
-            "side": "desk",
-            "org": org,
-            "via": via,
-            "direction": "",
-        }
-        _append(ticket, EventKind.MESSAGE, at=now, actor=None, public=False, data=data)
+        message = add_desk_message(ticket, body=body, via=via, public=False, now=now)
         rows.save_chain_head.update(ticket)
     return message
 
@@ -1268,15 +1261,10 @@ def do_record_missed_updates(escalation: Escalation, *, now: datetime) -> list[T
     worker's sweep); the next deadline moves past `now`. No savepoint of its
     own, as `do_record_alarms`."""
     with transaction.atomic(savepoint=False):
-        ticket = _locked(escalation.ticket)
-        history = rows.events_of(ticket)
-        found = escalations.current(history)
-        if found is None or found[0] != escalation.seq:
-            # A superseded escalation owes nothing: leave the sweep's sight.
-            Escalation.objects.filter(pk=escalation.pk).update(next_update_due=None)
+        swept = _swept(escalation, "next_update_due")
+        if swept is None:
             return []
-        policy = _policy(ticket)
-        state = machine.compute(policy, found[1])
+        ticket, history, policy, state = swept
         done = escalations.recorded_misses(history, escalation.seq)
         recorded = []
         for missed in machine.missed_updates(state, now):
@@ -1316,14 +1304,10 @@ def do_remind_escalation_update(escalation: Escalation, *, now: datetime) -> lis
     deadline already passed gets no reminder: the sweep of missed updates
     records it instead. No savepoint of its own, as `do_record_alarms`."""
     with transaction.atomic(savepoint=False):
-        ticket = _locked(escalation.ticket)
-        history = rows.events_of(ticket)
-        found = escalations.current(history)
-        if found is None or found[0] != escalation.seq:
-            Escalation.objects.filter(pk=escalation.pk).update(remind_at=None)
+        swept = _swept(escalation, "remind_at")
+        if swept is None:
             return []
-        policy = _policy(ticket)
-        state = machine.compute(policy, found[1])
+        ticket, history, policy, state = swept
         plan = state.active_plan
         # The first deadline not missed by now (a deadline equal to now is not).
         due = machine.next_deadline(state, after=now)
@@ -1365,6 +1349,23 @@ def do_remind_escalation_update(escalation: Escalation, *, now: datetime) -> lis
             remind = machine.reminder_at(policy, state, after=due + plan.every)
         Escalation.objects.filter(pk=escalation.pk).update(remind_at=remind)
     return recorded
+
+
+def _swept(
+    escalation: Escalation, column: str
+) -> tuple[Ticket, list[TicketEvent], Policy, machine.State] | None:
+    """What the worker's sweep reads of an escalation: its ticket (locked),
+    the ticket's history, the policy and the escalation's state. None for an
+    escalation a later one superseded: it owes nothing, and leaves the
+    sweep's sight (`column` cleared)."""
+    ticket = _locked(escalation.ticket)
+    history = rows.events_of(ticket)
+    found = escalations.current(history)
+    if found is None or found[0] != escalation.seq:
+        Escalation.objects.filter(pk=escalation.pk).update(**{column: None})
+        return None
+    policy = _policy(ticket)
+    return ticket, history, policy, machine.compute(policy, found[1])
 
 
 def _save_escalation(

@@ -120,8 +120,16 @@ def sla_state(policy: Policy, ticket: Ticket, *, now: datetime | None = None) ->
     return policy.sla(sla_events(ticket, ticket_events(ticket)), now=now)
 
 
-def sla_explanation(policy: Policy, ticket: Ticket, *, now: datetime | None = None) -> Explanation:
-    return explain(policy, sla_events(ticket, ticket_events(ticket)), now=now)
+def sla_explanation(
+    policy: Policy,
+    ticket: Ticket,
+    *,
+    now: datetime | None = None,
+    history: list[TicketEvent] | None = None,
+) -> Explanation:
+    """The first-response clock in words; `history` when the caller has read it."""
+    events = ticket_events(ticket) if history is None else history
+    return explain(policy, sla_events(ticket, events), now=now)
 
 
 def alarm_key(kind: str, due_at: datetime) -> tuple[str, str]:

@@ -32,7 +32,7 @@ from supportdesk.tickets import actions, escalations, rows
 from supportdesk.tickets.actions import ActionError
 from supportdesk.tickets.escalation_forms import MODE_NAMES, STEP_FORMS, EvaluateForm, StepForm
 from supportdesk.tickets.forms import form_error
-from supportdesk.tickets.models import Escalation, Ticket
+from supportdesk.tickets.models import Escalation, Ticket, TicketEvent
 
 # A bound form travels in the page's `bound` forms under this prefix, so the
 # panel can show it again, with its error, beside the other forms.
@@ -66,11 +66,13 @@ def panel(
     url_name: str,
     bound: Mapping[str, Any] | None = None,
     errors: Mapping[str, str] | None = None,
+    history: list[TicketEvent] | None = None,
 ) -> dict[str, Any]:
     """What the escalation panel shows `user`, and the forms of the steps
-    they may take now. `url_name` names the page's step URL."""
+    they may take now. `url_name` names the page's step URL; `history` is
+    the ticket's, when the page has read it."""
     policy = policy_for_version(ticket.policy_version)
-    found = escalations.current(rows.events_of(ticket))
+    found = escalations.current(rows.events_of(ticket) if history is None else history)
     state = machine.compute(policy, found[1]) if found else None
     vendor_tier = ticket.tier == "vendor"
     allowed = (

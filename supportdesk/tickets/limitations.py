@@ -92,9 +92,8 @@ def offer_at_submission(
         return
     with transaction.atomic():
         ticket = actions.locked(ticket)
-        limits_events.desk_reply(
-            ticket, body=tp.offer_text(policy, software.unsupported), via=via, now=now
-        )
+        body = tp.offer_text(policy, software.unsupported)
+        actions.add_desk_message(ticket, body=body, via=via, public=True, now=now)
         ticket.updated_at = now
         rows.save_changes.update(ticket)
 
@@ -138,7 +137,7 @@ def do_record_third_party(
         ticket.third_party = list(software.products)
         if offer:
             body = tp.offer_text(policy, software.unsupported)
-            limits_events.desk_reply(ticket, body=body, via=via, now=now)
+            actions.add_desk_message(ticket, body=body, via=via, public=True, now=now)
         if ticket.status == Status.WORK_CEASED and not software.unsupported:
             actions.set_status_citing(
                 ticket,

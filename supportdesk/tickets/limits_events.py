@@ -8,13 +8,11 @@ are in `limitations.py` (and `do_submit_ticket`, `do_change_status`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 from typing import Any
 
 from supportdesk.policy import Policy
 from supportdesk.policy import thirdparty as tp
-from supportdesk.tickets import notify, rows
-from supportdesk.tickets.models import EventKind, Message, Ticket, TicketEvent
+from supportdesk.tickets.models import EventKind, Ticket, TicketEvent
 
 KINDS = frozenset(
     {EventKind.THIRD_PARTY, EventKind.THIRD_PARTY_OPTION, EventKind.REPRODUCTION_REQUESTED}
@@ -65,41 +63,6 @@ def workflow_of(ticket: Ticket) -> tp.Workflow:
         ticket=ticket, kind__in=(EventKind.THIRD_PARTY, EventKind.THIRD_PARTY_OPTION)
     ).order_by("seq")
     return workflow(events)
-
-
-def desk_reply(ticket: Ticket, *, body: str, via: str, now: datetime) -> Message:
-    """A public answer the desk writes itself from the policy's text, on the
-    locked ticket: the customer side reads it (and gets it by mail). Not a
-    first response: no person of the vendor wrote it (DESIGN.md §2)."""
-    message = Message(
-        ticket=ticket,
-        author=None,
-        author_org_id=None,
-        kind=Message.Kind.REPLY,
-        visibility=Message.Visibility.PUBLIC,
-        via=via,
-        body=body,
-        created_at=now,
-    )
-    rows.insert_message.insert(message)
-    event = TicketEvent(
-        kind=EventKind.MESSAGE,
-        at=now,
-        actor=None,
-        public=True,
-        data={
-            "message": message.pk,
-            "public": True,
-            "side": "desk",
-            "org": None,
-            "via": via,
-            "direction": "",
-        },
-    )
-    rows.chain(ticket, event)
-    rows.insert_events.insert(event)
-    notify.public_reply(ticket, message, now)
-    return message
 
 
 # -- in words, for the ticket's history (tickets/queries.py) ------------------------------

@@ -45,7 +45,14 @@ from supportdesk.policy import Policy
 from supportdesk.policy.breaches import only_misassigned
 from supportdesk.policy.matrix import Intake, ScopeError, scope_of
 from supportdesk.remote.panels import panel as remote_panel
-from supportdesk.tickets import actions, escalation_views, handover, limitation_forms, quotes
+from supportdesk.tickets import (
+    actions,
+    escalation_views,
+    handover,
+    limitation_forms,
+    quotes,
+    rows,
+)
 from supportdesk.tickets.actions import ActionError, attachment_path
 from supportdesk.tickets.adapters import effort_owed, sla_explanation
 from supportdesk.tickets.forms import (
@@ -272,7 +279,9 @@ def ticket_context(
     zone = display_zone(policy)
     can = _permissions(user, ticket)
     forms_ = _blank_forms(user, ticket, can) | (bound or {})
-    explanation = sla_explanation(policy, ticket, now=now)
+    # Read once: the SLA explanation and the escalation panel both fold it.
+    history = rows.events_of(ticket)
+    explanation = sla_explanation(policy, ticket, now=now, history=history)
     entries = timeline(user, ticket)
     return {
         "ticket": ticket,
@@ -299,7 +308,13 @@ def ticket_context(
         "errors": errors or {},
         "me": user,
         "esc": escalation_views.panel(
-            user, ticket, now=now, url_name="tickets:escalation_step", bound=bound, errors=errors
+            user,
+            ticket,
+            now=now,
+            url_name="tickets:escalation_step",
+            bound=bound,
+            errors=errors,
+            history=history,
         ),
         # §2.3: the ticket's requests for remote access (remote/panels.py).
         "remote": remote_panel(user, ticket, now=now, portal=False, bound=bound, errors=errors),
