@@ -126,9 +126,12 @@ def run_worker(options: argparse.Namespace) -> None:
     django.setup()
     from django.db import connection
 
+    from supportdesk.lib.settle import settle
     from supportdesk.mail.ingest import ingest_many, ingest_raw
     from supportdesk.mail.models import OutboundMail
     from supportdesk.tickets.models import Ticket
+
+    settle()  # as `ingest-mail` and `receive-mail` do once loaded
 
     rng = random.Random(options.seed)
     count = options.messages

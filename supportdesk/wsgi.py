@@ -16,3 +16,7 @@ if env_bool("SUPPORTDESK_SERVE_STATIC", True):
     from django.contrib.staticfiles.handlers import StaticFilesHandler
 
     application = StaticFilesHandler(application)
+
+from supportdesk.lib.settle import settle  # noqa: E402
+
+settle()

@@ -265,7 +265,7 @@ class _Batch:
         self.outbox.prefetch(senders)
         if not self.reviewed:
             self.recent = recent_mail(
-                {r.sender for r, _ in mails if r.sender}, self.now - LOOP_WINDOW
+                {(r.sender, r.content_hash) for r, _ in mails if r.sender}, self.now - LOOP_WINDOW
             )
         keys = {_received_key(i) for _, p in mails for i in _ids_of(p)[:MAX_THREAD_IDS] if i}
         self.received = tickets_of_received(keys)

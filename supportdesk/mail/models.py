@@ -84,8 +84,10 @@ class InboundMail(models.Model):
         ]
         indexes: ClassVar = [
             models.Index(fields=["review", "-received_at"], name="inbound_review"),
-            # The loop guard: the same sender's recent mail.
-            models.Index(fields=["sender", "received_at"], name="inbound_sender_recent"),
+            # The loop guard: the same words from the same sender lately.
+            models.Index(
+                fields=["sender", "content_hash", "received_at"], name="inbound_loop_guard"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -91,7 +91,7 @@ def ticket_by_pk(pk: int, *, lock: bool = False) -> Ticket | None:
         return None
     db = default_db()
     with db.cursor() as cursor:
-        cursor.execute(_ticket_sql(db.vendor, lock), [pk])
+        execute_prepared(cursor, _ticket_sql(db.vendor, lock), [pk])
         row = cursor.fetchone()
     if row is None:
         return None
@@ -126,7 +126,7 @@ def events_of(ticket: Ticket) -> list[TicketEvent]:
     """The ticket's history, oldest first."""
     db = default_db()
     with db.cursor() as cursor:
-        cursor.execute(_events_sql(db.vendor), [ticket.pk])
+        execute_prepared(cursor, _events_sql(db.vendor), [ticket.pk])
         rows = cursor.fetchall()
     events = []
     for row in rows:

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from supportdesk.lib.settle import settle
 from supportdesk.mail.ingest import ingest_many
 
 BATCH = 100
@@ -29,6 +30,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         names: list[str] = options["files"]
         failed = 0
+        settle()
         for start in range(0, len(names), BATCH):
             lines: list[dict[str, Any] | None] = []
             mails: list[tuple[bytes, str]] = []

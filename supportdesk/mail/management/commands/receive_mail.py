@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from supportdesk.lib.settle import settle
 from supportdesk.mail import service
 
 
@@ -25,4 +26,5 @@ class Command(BaseCommand):
         if service.smtp_address() is None and not service.mailboxes():
             self.stderr.write("no SMTP_RECEIVER and no MAIL_IMAP_URLS: nothing to receive")
             return
+        settle()
         service.run(stop)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django_tasks_db.backend import DatabaseBackend
 
 from supportdesk.lib.env import env_int
+from supportdesk.lib.settle import settle
 from supportdesk.mail.outbound import redeliver_stranded
 from supportdesk.tickets import clock
 from supportdesk.webhooks.send import retry_due
@@ -48,6 +49,7 @@ class Command(BaseCommand):
         if stranded:
             self.stderr.write(f"{stranded} outbox mail left queued: delivery queued again")
         clock.backfill(timezone.now())
+        settle()
         stop = threading.Event()
         # TASKS_BACKEND=immediate: work runs where it is asked for, so nothing
         # is queued; the sweep is all there is to do.
