@@ -89,18 +89,23 @@ _AUTO_SUBJECT = re.compile(
 
 def automatic_reason(msg: Message) -> str:
     """Why this mail looks machine-sent, or "" when it looks like a person's."""
-    auto_submitted = _token(_header(msg, "Auto-Submitted"))
+    # Most of the headers asked about are absent: a look at the names skips
+    # the email package's parsing of every header for each of them.
+    present = {name.lower() for name, _ in raw_items(msg)}
+
+    def header(name: str) -> str:
+        return _header(msg, name) if name.lower() in present else ""
+
+    auto_submitted = _token(header("Auto-Submitted"))
     if auto_submitted and auto_submitted != "no":
         return f"Auto-Submitted: {auto_submitted}"
     for name in _PRESENCE_HEADERS:
-        if name in msg:
+        if name.lower() in present:
             return name
-    suppress = {
-        value.strip().lower() for value in _header(msg, "X-Auto-Response-Suppress").split(",")
-    }
+    suppress = {value.strip().lower() for value in header("X-Auto-Response-Suppress").split(",")}
     if suppress & _SUPPRESS_VALUES:
-        return "X-Auto-Response-Suppress: " + _header(msg, "X-Auto-Response-Suppress").strip()
-    precedence = _token(_header(msg, "Precedence"))
+        return "X-Auto-Response-Suppress: " + header("X-Auto-Response-Suppress").strip()
+    precedence = _token(header("Precedence"))
     if precedence in _MACHINE_PRECEDENCE:
         return f"Precedence: {precedence}"
     # RFC 6522 reports (abuse feedback, read receipts) are machine-made by
@@ -110,9 +115,9 @@ def automatic_reason(msg: Message) -> str:
         report_type = param.lower() if isinstance(param, str) else ""
         return f"multipart/report; report-type={report_type}" if report_type else "multipart/report"
     for name in _LIST_HEADERS:
-        if _header(msg, name).strip():
+        if header(name).strip():
             return name
-    if _AUTO_SUBJECT.match(_header(msg, "Subject")):
+    if _AUTO_SUBJECT.match(header("Subject")):
         return "out-of-office subject"
     return ""
 

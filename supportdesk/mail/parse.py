@@ -265,11 +265,16 @@ def _header_values(msg: Message, digest: str, defects: list[str]) -> ParsedMail:
     raw = [(_clean_text(str(name)), str(value)) for name, value in raw_items(msg)]
     decoded = [(name, decode_header_text(value, defects, name)) for name, value in raw]
 
+    by_name: dict[str, list[str]] = {}
+    for key, value in raw:
+        by_name.setdefault(key.lower(), []).append(value)
+
     def first(name: str) -> str:
-        return next((value for key, value in raw if key.lower() == name), "")
+        values = by_name.get(name)
+        return values[0] if values else ""
 
     def every(name: str) -> list[str]:
-        return [value for key, value in raw if key.lower() == name]
+        return by_name.get(name, [])
 
     senders = _addresses(every("from"), defects, "From")
     return dataclasses.replace(
@@ -285,13 +290,14 @@ def _header_values(msg: Message, digest: str, defects: list[str]) -> ParsedMail:
         delivered_to=_unique(
             _clean_text(value).strip().strip("<>").strip().lower()
             for key, value in raw
-            if key.lower() in ("delivered-to", "x-original-to", "envelope-to")
+            if key.lower() in _DELIVERED_TO
         ),
         date=_date(first("date"), defects),
         headers=tuple(decoded),
     )
 
 
+_DELIVERED_TO = frozenset({"delivered-to", "x-original-to", "envelope-to"})
 _ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?]*)\?=")
 
 

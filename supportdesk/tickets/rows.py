@@ -18,12 +18,14 @@ from supportdesk.accounts.models import Organization, User
 from supportdesk.lib.fastsql import (
     Columns,
     Inserter,
+    Prepare,
     Updater,
     build_row,
     column_name,
     default_db,
     execute_prepared,
     json_value,
+    preparer,
 )
 from supportdesk.tickets.models import Message, Ticket, TicketEvent
 
@@ -247,6 +249,17 @@ def _opening_sql(vendor: str) -> str:
     )
 
 
+@cache
+def _prepare_ticket() -> list[Prepare]:
+    return [preparer(f) for f in _fields(Ticket, with_pk=False)]
+
+
+@cache
+def _prepare_message() -> list[Prepare]:
+    # The ticket's id comes from the statement's own insert of the ticket.
+    return [preparer(f) for f in _fields(Message, with_pk=True) if f.attname != "ticket_id"]
+
+
 def _insert_opening(ticket: Ticket, message: Message, events: list[TicketEvent]) -> None:
     """A new ticket, its first message (id already taken from `message_ids`)
     and its events in one statement, atomic by itself: PostgreSQL's
@@ -255,14 +268,8 @@ def _insert_opening(ticket: Ticket, message: Message, events: list[TicketEvent])
     psycopg's 50 parameters for reusing its parsed form (re-parsing it cost
     more than the rest of the statement's preparation)."""
     db = default_db()
-    params: list[Any] = [
-        f.get_db_prep_save(f.pre_save(ticket, True), db) for f in _fields(Ticket, with_pk=False)
-    ]
-    params += [
-        f.get_db_prep_save(f.pre_save(message, True), db)
-        for f in _fields(Message, with_pk=True)
-        if f.attname != "ticket_id"
-    ]
+    params: list[Any] = [prepare(ticket, db) for prepare in _prepare_ticket()]
+    params += [prepare(message, db) for prepare in _prepare_message()]
     params.append(
         Jsonb(
             [
