@@ -423,8 +423,29 @@ def _content_type(part: Message) -> str:
     return str(safe(part.get_content_type, "text/plain")).lower()
 
 
+# The headers the email package parses by their structure; any other is text.
+_STRUCTURED = frozenset(
+    {
+        *("date", "resent-date", "orig-date", "message-id", "mime-version"),
+        *("from", "resent-from", "sender", "resent-sender", "reply-to"),
+        *("to", "resent-to", "cc", "resent-cc", "bcc", "resent-bcc"),
+        *("content-type", "content-disposition", "content-transfer-encoding"),
+    }
+)
+
+
 def _header(msg: Message, name: str) -> str:
     """A header as text, whatever state it is in; "" when absent."""
+    key = name.lower()
+    if key not in _STRUCTURED:
+        # Plain ASCII text without encoded words reads as itself, unfolded:
+        # what the email package's parse would give, at a fraction of its
+        # cost (a subject took 0.18 ms, bench/mail_bench.py).
+        raw = next((value for k, value in raw_items(msg) if k.lower() == key), None)
+        if raw is None:
+            return ""
+        if raw.isascii() and "=?" not in raw:
+            return " ".join(raw.split())
     try:
         value = msg.get(name)
         return "" if value is None else " ".join(str(value).split())

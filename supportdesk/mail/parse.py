@@ -354,6 +354,16 @@ def _decode_word(encoding: str, encoded: str) -> bytes | None:
         return None
 
 
+# A lone ASCII mailbox: `user@example.com`, `Jane Doe <user@example.com>` or
+# `"Doe, Jane" <user@example.com>`; anything else goes to the full parser.
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
+_SIMPLE_MAILBOX = re.compile(
+    rf"(?:(?:\"(?P<quoted>[^\"\\]+)\"|(?P<name>{_ATEXT}+(?: {_ATEXT}+)*)) ?<)?"
+    rf"(?P<spec>{_ATEXT}+(?:\.{_ATEXT}+)*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)"
+    r"(?(name)>|(?(quoted)>))"
+)
+
+
 def _addresses(values: list[str], defects: list[str], name: str) -> tuple[Address, ...]:
     found: list[Address] = []
     for value in values:
@@ -361,11 +371,17 @@ def _addresses(values: list[str], defects: list[str], name: str) -> tuple[Addres
         if any("\udc80" <= char <= "\udcff" for char in text):
             text = decode_bytes(text.encode("utf-8", "surrogateescape"), "utf-8", defects, name)
         text = " ".join(text.split())
-        try:
-            header = _POLICY.header_factory(name, text)
-            pairs = [(a.display_name, a.addr_spec) for a in header.addresses]
-        except Exception:
-            pairs = getaddresses([text], strict=False)
+        simple = None if "=?" in text else _SIMPLE_MAILBOX.fullmatch(text)
+        if simple is not None:
+            # One plain mailbox, as most mail carries: the email package's
+            # parser reads it the same, at ten times the cost.
+            pairs = [(simple["quoted"] or simple["name"] or "", simple["spec"])]
+        else:
+            try:
+                header = _POLICY.header_factory(name, text)
+                pairs = [(a.display_name, a.addr_spec) for a in header.addresses]
+            except Exception:
+                pairs = getaddresses([text], strict=False)
         if text and not any(_addr_spec(spec) for _, spec in pairs):
             pairs = _bare_addresses(text)
         for display, spec in pairs:
@@ -630,6 +646,11 @@ def _children(part: Message) -> Iterator[Message]:
 
 
 def _is_attachment(part: Message) -> bool:
+    headers = raw_items(part)
+    if not any(k.lower() == "content-disposition" for k, _ in headers) and not any(
+        k.lower() == "content-type" and "name" in v.lower() for k, v in headers
+    ):
+        return False  # no disposition and no name: the usual body part, read quickly
     return _disposition(part) == "attachment" or bool(_filename(part))
 
 

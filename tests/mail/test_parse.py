@@ -561,3 +561,39 @@ def test_a_mail_over_the_size_limit_is_not_parsed_but_its_headers_are_read() -> 
     assert parsed.over_limit == f"{len(raw)} bytes, over the size limit of 1000"
     assert (parsed.subject, parsed.message_id, parsed.text) == ("Huge", "big@x", "")
     assert len(parsed.raw_sha256) == 64
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "user@acme.example",
+        "Jane Doe <jane@x.example>",
+        '"Doe, Jane" <jane@x.example>',
+        "Jane Doe<jane@x.example>",
+        "O'Brien Pat <pat.o-brien@mail.example.co.uk>",
+        "Mr_X <x_y+tag@z.example>",
+        # Not plain: the full parser reads these.
+        "J.Doe <j@x.example>",
+        '"" <a@b.example>',
+        "<a@b.example>",
+        'Jane "x" <j@x.example>',
+        "=?UTF-8?Q?J=C3=B6rg?= <j@x.example>",
+        "a@localhost",
+    ],
+)
+def test_a_sender_reads_as_the_email_packages_parser_reads_it(value: str) -> None:
+    from email.headerregistry import HeaderRegistry
+
+    expected = [
+        (a.display_name, a.addr_spec.lower()) for a in HeaderRegistry()("From", value).addresses
+    ]
+    sender = parse_mail(mail(f"From: {value}\nTo: support@desk.example")).sender
+    assert sender is not None
+    assert [(sender.name, sender.email)] == expected
+
+
+def test_a_plain_subject_reads_as_itself_for_the_auto_reply_check() -> None:
+    out = parse_mail(mail("From: a@b.example\nSubject: Out of Office:\n  back Monday"))
+    assert out.automatic == "out-of-office subject"
+    person = parse_mail(mail("From: a@b.example\nSubject: Re: Out of Office: back Monday"))
+    assert person.automatic == ""
