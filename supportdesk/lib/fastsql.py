@@ -16,10 +16,12 @@ models that have none.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
+import psycopg
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import (
@@ -56,6 +58,22 @@ def execute_prepared(cursor: Any, sql: str, params: Sequence[Any]) -> None:
         return
     with db.wrap_database_errors:
         cursor.cursor.execute(sql, params, prepare=True)
+
+
+@contextmanager
+def pipelined(connection: BaseDatabaseWrapper) -> Iterator[None]:
+    """Statements sent without waiting for each one's answer, PostgreSQL's
+    pipeline mode, where the database supports it: the server works on one
+    statement while Python builds the next. A statement whose rows are read
+    waits for everything sent before it. An error can surface at a later
+    statement than the one that caused it: use this only where any error
+    abandons the whole transaction. Elsewhere, as usual."""
+    if connection.vendor != "postgresql" or not psycopg.Pipeline.is_supported():
+        yield
+        return
+    connection.ensure_connection()
+    with connection.connection.pipeline():
+        yield
 
 
 def default_db() -> BaseDatabaseWrapper:

@@ -160,10 +160,13 @@ def open_ticket(
 
     On PostgreSQL this is one statement, atomic by itself: with the token
     lookup, two round trips where a transaction took seven
-    (bench/desk_bench.py). On SQLite, where a statement costs no round trip:
+    (bench/desk_bench.py). Its id comes back from the insert, or, when this
+    process has ticket ids in hand (`ticket_ids.reserve`), the ticket takes
+    one and the statement needs no answer. On SQLite, where a statement costs no round trip:
     three inserts and the chain head's update, in the caller's transaction
     or one of its own."""
     if connection.vendor == "postgresql":
+        ticket.pk = ticket_ids.take_reserved()
         message.pk = message_ids.take()
         names_message.data["message"] = message.pk
         for event in events:
@@ -184,38 +187,74 @@ def open_ticket(
 
 
 class _ReservedIds:
-    """Ids of one model's sequence taken in blocks, so a new message knows
-    its id before its insert (the event that records it names it, and the
-    event's hash covers that) without a round trip of its own. Message ids
-    are never shown, so a block per process reordering them costs nothing."""
+    """Ids of one model's sequence taken ahead, so a new row knows its id
+    before its insert, without a round trip of its own: a new message, whose
+    id the event recording it names (and the event's hash covers), and the
+    tickets a batch of mail is about to open (`reserve`), whose inserts then
+    need no answer and go down one pipeline (mail/ingest.py). Ids are taken
+    per process: those a process reserved and did not use are lost when it
+    ends (gaps), and a number another process takes meanwhile is higher than
+    the reserved ones still to be used. A message id is never shown; a
+    ticket's number tells tickets apart, their order is their submission
+    time."""
 
     BLOCK = 32
 
-    def __init__(self, model: type[Message]) -> None:
+    def __init__(self, model: type[Message] | type[Ticket]) -> None:
         self.model = model
         self._lock = threading.Lock()
         self._ids: list[int] = []
         self._pid = 0
 
     def take(self) -> int:
+        """An id, a block of them read first when none is left."""
         with self._lock:
-            if self._pid != os.getpid():  # a forked worker starts afresh
-                self._ids.clear()
-                self._pid = os.getpid()
-            if not self._ids:
-                table = self.model._meta.db_table
-                pk = column_name(self.model._meta.pk)
-                with connection.cursor() as cursor:
-                    cursor.execute(
-                        f"SELECT nextval(pg_get_serial_sequence('{table}', '{pk}')) "
-                        "FROM generate_series(1, %s)",
-                        [self.BLOCK],
-                    )
-                    self._ids = [int(row[0]) for row in reversed(cursor.fetchall())]
-            return self._ids.pop()
+            ids = self._mine()
+            if not ids:
+                self._read(self.BLOCK)
+            return ids.pop()
+
+    def reserve(self, count: int) -> None:
+        """Read ids until `count` are in hand (one round trip at most)."""
+        with self._lock:
+            missing = count - len(self._mine())
+            if missing > 0:
+                self._read(missing)
+
+    def take_reserved(self) -> int | None:
+        """A reserved id, or None when none is in hand."""
+        with self._lock:
+            ids = self._mine()
+            return ids.pop() if ids else None
+
+    def _mine(self) -> list[int]:
+        if self._pid != os.getpid():  # a forked worker starts afresh
+            self._ids.clear()
+            self._pid = os.getpid()
+        return self._ids
+
+    def _read(self, count: int) -> None:
+        table = self.model._meta.db_table
+        pk = column_name(self.model._meta.pk)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT nextval(pg_get_serial_sequence('{table}', '{pk}')) "
+                "FROM generate_series(1, %s)",
+                [count],
+            )
+            # Kept so that pop() hands them out in ascending order.
+            self._ids[:0] = [int(row[0]) for row in reversed(cursor.fetchall())]
 
 
 message_ids = _ReservedIds(Message)
+ticket_ids = _ReservedIds(Ticket)
+
+
+def reserve_ticket_ids(count: int) -> None:
+    """Have `count` ticket ids in hand for the tickets about to be opened
+    (PostgreSQL; elsewhere the insert gives the id at no cost)."""
+    if connection.vendor == "postgresql":
+        ticket_ids.reserve(count)
 
 
 def _fields(model: Any, *, with_pk: bool) -> list[Any]:
@@ -224,13 +263,15 @@ def _fields(model: Any, *, with_pk: bool) -> list[Any]:
 
 
 @cache
-def _opening_sql(vendor: str) -> str:
+def _opening_sql(vendor: str, reserved: bool) -> str:
+    """The opening statement; with a `reserved` id the ticket's insert names
+    it and nothing comes back, else the sequence gives it and it is returned."""
     quote = connection.ops.quote_name
 
     def names(fields: list[Any]) -> str:
         return ", ".join(quote(column_name(f)) for f in fields)
 
-    tickets = _fields(Ticket, with_pk=False)
+    tickets = _fields(Ticket, with_pk=reserved)
     messages = _fields(Message, with_pk=True)
     events = _fields(TicketEvent, with_pk=False)
     message_values = ", ".join("w0.id" if f.attname == "ticket_id" else "%s" for f in messages)
@@ -244,14 +285,14 @@ def _opening_sql(vendor: str) -> str:
         f"w1 AS (INSERT INTO {quote(Message._meta.db_table)} ({names(messages)}) "
         f"SELECT {message_values} FROM w0) "
         f"INSERT INTO {event_table} ({names(events)}) SELECT {event_values} "
-        f"FROM w0, jsonb_populate_recordset(NULL::{event_table}, %s::jsonb) AS r "
-        "RETURNING ticket_id"
+        f"FROM w0, jsonb_populate_recordset(NULL::{event_table}, %s::jsonb) AS r"
+        + ("" if reserved else " RETURNING ticket_id")
     )
 
 
 @cache
-def _prepare_ticket() -> list[Prepare]:
-    return [preparer(f) for f in _fields(Ticket, with_pk=False)]
+def _prepare_ticket(reserved: bool) -> list[Prepare]:
+    return [preparer(f) for f in _fields(Ticket, with_pk=reserved)]
 
 
 @cache
@@ -268,7 +309,8 @@ def _insert_opening(ticket: Ticket, message: Message, events: list[TicketEvent])
     psycopg's 50 parameters for reusing its parsed form (re-parsing it cost
     more than the rest of the statement's preparation)."""
     db = default_db()
-    params: list[Any] = [prepare(ticket, db) for prepare in _prepare_ticket()]
+    reserved = ticket.pk is not None
+    params: list[Any] = [prepare(ticket, db) for prepare in _prepare_ticket(reserved)]
     params += [prepare(message, db) for prepare in _prepare_message()]
     params.append(
         Jsonb(
@@ -282,8 +324,9 @@ def _insert_opening(ticket: Ticket, message: Message, events: list[TicketEvent])
         )
     )
     with db.cursor() as cursor:
-        execute_prepared(cursor, _opening_sql(db.vendor), params)
-        ticket.pk = int(cursor.fetchone()[0])
+        execute_prepared(cursor, _opening_sql(db.vendor, reserved), params)
+        if not reserved:
+            ticket.pk = int(cursor.fetchone()[0])
     for obj in (ticket, message, *events):
         obj._state.adding = False
         obj._state.db = db.alias

@@ -121,3 +121,40 @@ def test_a_mail_refused_by_the_rules_is_quarantined_with_the_reason(
     )
     assert [r.outcome for r in results] == [Outcome.CREATED, Outcome.QUARANTINED]
     assert results[1].reason == "not accepted: no tickets today"
+
+
+def test_a_database_error_in_one_mail_quarantines_it_whenever_it_surfaces(
+    tenants: Tenants, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # On PostgreSQL a batch's statements go down a pipeline, where a failed
+    # statement is reported at a later one (or at the end) and the rest are
+    # abandoned. The batch must still come out as mail by mail would.
+    from django.db import connection
+
+    acknowledge = outbound.acknowledge
+
+    def failing(ticket: Ticket, **kwargs: Any) -> OutboundMail | None:
+        acknowledge(ticket, **kwargs)
+        if "explode" in ticket.subject:
+            with connection.cursor() as cursor:
+                # A row without its name: refused by a NOT NULL constraint.
+                cursor.execute("INSERT INTO accounts_organization (kind) VALUES ('company')")
+        return None
+
+    monkeypatch.setattr(outbound, "acknowledge", failing)
+    subjects = ["One", "explode", "Three", "Four"]
+    batch = [
+        mail(sender=f"p{n}@initech.example", subject=s, message_id=f"<{n}@x>")
+        for n, s in enumerate(subjects)
+    ]
+    results = ingest_many([(raw, "batch") for raw in batch], now=NOW)
+
+    assert [r.outcome for r in results] == [
+        Outcome.CREATED,
+        Outcome.QUARANTINED,
+        Outcome.CREATED,
+        Outcome.CREATED,
+    ]
+    assert "IntegrityError" in results[1].reason
+    assert sorted(Ticket.objects.values_list("subject", flat=True)) == ["Four", "One", "Three"]
+    assert [ticket_of(r.ticket).subject for r in results if r.ticket] == ["One", "Three", "Four"]
