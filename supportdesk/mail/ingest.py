@@ -35,7 +35,7 @@ from django.utils import timezone
 
 from supportdesk.accounts.access import is_customer_side
 from supportdesk.accounts.models import Organization, User
-from supportdesk.lib.fastsql import Inserter, Updater, default_db, pipelined
+from supportdesk.lib.fastsql import Inserter, Maker, Updater, default_db, pipelined
 from supportdesk.mail import outbound, refusals
 from supportdesk.mail.addresses import (
     is_desk_address,
@@ -67,6 +67,7 @@ NO_TEXT = "(the mail has no text)"
 
 
 # Every mail is one insert and one update (lib/fastsql: built once, not per mail).
+_new_mail = Maker(InboundMail)
 _insert_mail = Inserter(InboundMail)
 _update_outcome = Updater(InboundMail, "outcome", "reason", "ticket", "ticket_message", "review")
 
@@ -173,7 +174,7 @@ def _record(mail: InboundMail, placement: _Placement, review: str) -> IngestResu
 
 def _row(raw: bytes, source: str, parsed: ParsedMail, now: datetime) -> InboundMail:
     """A mail's row, quarantined until placed."""
-    return InboundMail(
+    return _new_mail(
         received_at=now,
         source=source[:300],
         raw=raw,

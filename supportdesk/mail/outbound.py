@@ -26,7 +26,7 @@ from django.db.models import F
 from django.tasks import task
 from django.utils import timezone
 
-from supportdesk.lib.fastsql import Inserter, any_of, default_db, list_param
+from supportdesk.lib.fastsql import Inserter, Maker, any_of, default_db, list_param
 from supportdesk.mail.addresses import desk_address, new_message_id, reply_address
 from supportdesk.mail.models import InboundMail, OutboundMail
 from supportdesk.policies.active import active_policy, policy_for_version
@@ -206,7 +206,7 @@ def queue_mail(
 ) -> OutboundMail:
     """Record a mail in the outbox (now, or when `outbox` is flushed); it is
     delivered once the transaction commits."""
-    mail = OutboundMail(
+    mail = _new(
         created_at=now or timezone.now(),
         kind=kind,
         ticket=ticket,
@@ -233,6 +233,7 @@ def queue_mail(
     return mail
 
 
+_new = Maker(OutboundMail)
 _insert = Inserter(OutboundMail)
 _thread = threading.local()
 

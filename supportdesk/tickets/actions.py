@@ -117,7 +117,7 @@ def _event(
     public: bool = True,
 ) -> TicketEvent:
     """An event not yet in any chain."""
-    return TicketEvent(kind=kind, at=at, actor=actor, public=public, data=data)
+    return rows.new_event(kind=kind, at=at, actor=actor, public=public, data=data)
 
 
 def _append(
@@ -351,7 +351,7 @@ def do_submit_ticket(
     )
     coverage = scope.coverage.value if scope is not None and scope.coverage is not None else ""
 
-    ticket = Ticket(
+    ticket = rows.new_ticket(
         subject=subject,
         requester=requester,
         company=company,
@@ -409,7 +409,7 @@ def do_submit_ticket(
     _apply(ticket, policy, policy.sla(sla_events(ticket, events), now=now), events, now)
 
     remember_active_policy_once()
-    message = Message(
+    message = rows.new_message(
         author=acting_user,
         author_org_id=acting_user.organization_id,
         kind=Message.Kind.REPLY,
@@ -518,7 +518,7 @@ def _add_message(
     call_direction: str = "",
     call_minutes: int | None = None,
 ) -> Message:
-    message = Message(
+    message = rows.new_message(
         ticket=ticket,
         author=author,
         author_org_id=author.organization_id,

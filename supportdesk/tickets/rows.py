@@ -18,6 +18,7 @@ from supportdesk.accounts.models import Organization, User
 from supportdesk.lib.fastsql import (
     Columns,
     Inserter,
+    Maker,
     Prepare,
     Updater,
     build_row,
@@ -35,7 +36,10 @@ _partner = Columns(Organization, "pa")
 _requester = Columns(User, "r")
 _event = Columns(TicketEvent, "e")
 
-# None of these models has signals or a save() of its own.
+# None of these models has signals, an __init__ or a save() of its own.
+new_ticket = Maker(Ticket)
+new_message = Maker(Message)
+new_event = Maker(TicketEvent)
 insert_ticket = Inserter(Ticket)
 insert_message = Inserter(Message)
 insert_events = Inserter(TicketEvent)

@@ -102,3 +102,37 @@ def test_insert_new_many_skips_what_is_stored_and_says_which() -> None:
     assert insert.insert_new_many(batch, key="dedupe_key") == [False, True]
     assert InboundMail.objects.get(pk=batch[1].pk).subject == "other"
     assert InboundMail.objects.get(dedupe_key="same").subject == "first"
+
+
+def test_a_made_object_is_the_object_django_would_build() -> None:
+    from supportdesk.accounts.models import Organization, User
+    from supportdesk.lib.fastsql import Maker
+
+    company = Organization(pk=3, kind="company", name="Initech")
+    user = User(pk=7, email="a@initech.example", organization=company)
+    values: dict[str, Any] = {
+        "subject": "Backup fails",
+        "requester": user,
+        "company": company,
+        "partner": None,
+        "device_id": None,
+        "status": Status.NEW,
+        "submitted_at": AT,
+        "updated_at": AT,
+    }
+    made = Maker(Ticket)(**values)
+    built = Ticket(**values)
+    for field in Ticket._meta.concrete_fields:
+        assert getattr(made, field.attname) == getattr(built, field.attname), field.name
+    # Related objects come from the cache, as after Django's own assignment.
+    assert made.requester is user
+    assert made.company is company
+    assert made.partner is None
+    assert made._state.adding
+
+
+def test_making_an_object_with_an_unknown_field_fails() -> None:
+    from supportdesk.lib.fastsql import Maker
+
+    with pytest.raises(TypeError, match="colour"):
+        Maker(Ticket)(subject="x", colour="red")
