@@ -408,6 +408,7 @@ class _Batch:
                 uploads=uploads_of(parsed),
                 acting_user=author,
                 now=now,
+                already_locked=True,
             )
         except ActionError as exc:
             if exc.code != "forbidden":
@@ -633,7 +634,9 @@ def _received_key(message_id: str) -> str:
 
 
 def _ticket(pk: int) -> Ticket | None:
-    return rows.ticket_by_pk(pk)
+    # Under its row lock: a mail placed on a ticket changes it, and a reply
+    # goes on without reading the ticket again (do_reply's already_locked).
+    return rows.ticket_by_pk(pk, lock=True)
 
 
 # -- people's mail ----------------------------------------------------------------------

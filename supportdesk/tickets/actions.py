@@ -255,7 +255,7 @@ def add_desk_message(
     (the vendor reads every internal note, a partner those of its own
     organization: access.may_see_internal)."""
     org = ticket.partner_id if not public and ticket.tier == Tier.PARTNER else None
-    message = Message(
+    message = rows.new_message(
         ticket=ticket,
         author=None,
         author_org_id=org,
@@ -265,16 +265,16 @@ def add_desk_message(
         body=body,
         created_at=now,
     )
-    rows.insert_message.insert(message)
     data = {
-        "message": message.pk,
+        "message": None,
         "public": public,
         "side": "desk",
         "org": org,
         "via": via,
         "direction": "",
     }
-    _append(ticket, EventKind.MESSAGE, at=now, actor=None, public=public, data=data)
+    event = _event(EventKind.MESSAGE, at=now, actor=None, public=public, data=data)
+    rows.add_message(ticket, message, event)
     if public:
         notify.public_reply(ticket, message, now)
     return message
@@ -530,7 +530,6 @@ def _add_message(
         call_minutes=call_minutes,
         created_at=now,
     )
-    rows.insert_message.insert(message)
     event = _message_event(
         author,
         public=public,
@@ -539,9 +538,7 @@ def _add_message(
         call=kind == Message.Kind.CALL,
         direction=call_direction,
     )
-    event.data["message"] = message.pk
-    rows.chain(ticket, event)
-    rows.insert_events.insert(event)
+    rows.add_message(ticket, message, event)
     return message
 
 
@@ -554,12 +551,17 @@ def do_reply(
     uploads: Sequence[Upload] = (),
     acting_user: User,
     now: datetime,
+    already_locked: bool = False,
 ) -> Message:
     """A public reply or (staff only) an internal note. A staff reply to a new
-    ticket opens it; a customer reply to a pending or resolved one reopens it."""
+    ticket opens it; a customer reply to a pending or resolved one reopens it.
+    `already_locked`: the caller read `ticket` with `rows.locked_ticket` in
+    this transaction and nothing changed it since (mail ingestion, which
+    reads the ticket a mail answers to place it), so it is not read again."""
     body = clean_text(body, limit=MAX_BODY, what="message")
     with transaction.atomic():
-        ticket = _locked(ticket)
+        if not already_locked:
+            ticket = _locked(ticket)
         working = works_on(acting_user, ticket) or (
             acting_user.is_vendor_staff and ticket.tier == Tier.VENDOR
         )
