@@ -14,9 +14,10 @@ What a batch asks the database (seen before? who are the senders? the same
 words lately? which tickets do the replies name? how much automatic mail
 went to each sender?) is asked once for all its mails, and its mail rows,
 outcomes and outbox rows are written with one statement each. A batch runs
-without savepoints; should one mail fail to place, the batch is rolled back
-and run again with a savepoint per mail, so that mail is quarantined and the
-others go in.
+without savepoints and, on PostgreSQL, down one pipeline (its statements
+sent without waiting for each answer); should one mail fail to place, the
+batch is rolled back and run again statement by statement with a savepoint
+per mail, so that mail is quarantined and the others go in.
 """
 
 from __future__ import annotations

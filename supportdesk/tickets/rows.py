@@ -214,11 +214,11 @@ def open_ticket(
 
     On PostgreSQL this is one statement, atomic by itself: with the token
     lookup, two round trips where a transaction took seven
-    (bench/desk_bench.py). Its id comes back from the insert, or, when this
-    process has ticket ids in hand (`ticket_ids.reserve`), the ticket takes
-    one and the statement needs no answer. On SQLite, where a statement costs no round trip:
-    three inserts and the chain head's update, in the caller's transaction
-    or one of its own."""
+    (bench/desk_bench.py). Its id comes back from the insert or, when this
+    process has ticket ids in hand (`reserve_ticket_ids`), is one of them,
+    and the statement needs no answer. On SQLite, where a statement costs no
+    round trip: three inserts and the chain head's update, in the caller's
+    transaction or one of its own."""
     if connection.vendor == "postgresql":
         ticket.pk = ticket_ids.take_reserved()
         message.pk = message_ids.take()

@@ -4,7 +4,7 @@ middle fails."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -73,20 +73,30 @@ def test_the_automatic_mail_cap_counts_the_batchs_own_acknowledgements(tenants: 
     assert acks.count() == outbound.AUTOMATIC_PER_RECIPIENT
 
 
-def test_a_mail_that_fails_is_quarantined_and_the_rest_of_its_batch_goes_in(
-    tenants: Tenants, monkeypatch: pytest.MonkeyPatch
+def explode_after_acknowledging(
+    monkeypatch: pytest.MonkeyPatch, failure: Callable[[], None]
 ) -> None:
+    """Acknowledging a ticket whose subject says "explode" fails after the
+    ticket, its new requester and its acknowledgement were written: all of
+    it must go, and nothing of the other mails."""
     acknowledge = outbound.acknowledge
 
     def failing(ticket: Ticket, **kwargs: Any) -> OutboundMail | None:
-        # Fails after the ticket, its new requester and its acknowledgement
-        # were written: all of it must go, and nothing of the other mails.
         acknowledge(ticket, **kwargs)
         if "explode" in ticket.subject:
-            raise RuntimeError("disk on fire")
+            failure()
         return None
 
     monkeypatch.setattr(outbound, "acknowledge", failing)
+
+
+def test_a_mail_that_fails_is_quarantined_and_the_rest_of_its_batch_goes_in(
+    tenants: Tenants, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def disk_on_fire() -> None:
+        raise RuntimeError("disk on fire")
+
+    explode_after_acknowledging(monkeypatch, disk_on_fire)
     batch = [
         mail(sender="Pat <pat@initech.example>", subject="First", message_id="<a@x>"),
         mail(sender="Quinn <quinn@initech.example>", subject="explode", message_id="<b@x>"),
@@ -131,17 +141,12 @@ def test_a_database_error_in_one_mail_quarantines_it_whenever_it_surfaces(
     # abandoned. The batch must still come out as mail by mail would.
     from django.db import connection
 
-    acknowledge = outbound.acknowledge
+    def nameless_company() -> None:
+        with connection.cursor() as cursor:
+            # A row without its name: refused by a NOT NULL constraint.
+            cursor.execute("INSERT INTO accounts_organization (kind) VALUES ('company')")
 
-    def failing(ticket: Ticket, **kwargs: Any) -> OutboundMail | None:
-        acknowledge(ticket, **kwargs)
-        if "explode" in ticket.subject:
-            with connection.cursor() as cursor:
-                # A row without its name: refused by a NOT NULL constraint.
-                cursor.execute("INSERT INTO accounts_organization (kind) VALUES ('company')")
-        return None
-
-    monkeypatch.setattr(outbound, "acknowledge", failing)
+    explode_after_acknowledging(monkeypatch, nameless_company)
     subjects = ["One", "explode", "Three", "Four"]
     batch = [
         mail(sender=f"p{n}@initech.example", subject=s, message_id=f"<{n}@x>")
