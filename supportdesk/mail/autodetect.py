@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from email.message import Message
 from email.parser import Parser
 from email.policy import compat32
+from functools import partial
 
 from supportdesk.mail.guard import raw_items, raw_payload, safe
 
@@ -117,8 +118,48 @@ def automatic_reason(msg: Message) -> str:
     for name in _LIST_HEADERS:
         if header(name).strip():
             return name
+    answer = calendar_answer(msg)
+    if answer:
+        return f"{CALENDAR_REPLY}: {answer}"
     if _AUTO_SUBJECT.match(header("Subject")):
         return "out-of-office subject"
+    return ""
+
+
+# --- calendar answers -----------------------------------------------------------
+
+# The reason an answer to a calendar invitation gives (and the start of it).
+CALENDAR_REPLY = "calendar reply"
+_CALENDAR_METHOD = re.compile(r"^METHOD:[ \t]*([A-Za-z-]+)", re.IGNORECASE | re.MULTILINE)
+_PARTSTAT = re.compile(r"PARTSTAT=([A-Za-z-]+)", re.IGNORECASE)
+_ANSWERS = {
+    "ACCEPTED": "accepted",
+    "DECLINED": "declined",
+    "TENTATIVE": "tentatively accepted",
+    "DELEGATED": "delegated",
+}
+
+
+def calendar_answer(msg: Message) -> str:
+    """How the sender answered a calendar invitation, when the mail is such an
+    answer (iCalendar METHOD:REPLY, RFC 5546): "accepted", "declined",
+    "tentatively accepted", "delegated" or "answered"; else "". Calendar
+    clients send it when someone clicks Accept on the conference-call
+    invitation of an escalation (tickets/invites.py): a note for staff, not
+    a message from the customer, and never a reason to reopen a ticket."""
+    for part in _walk_structure(msg):
+        if _content_type(part) != "text/calendar":
+            continue
+        text = re.sub(r"\r?\n[ \t]", "", _text(part))  # unfolded (RFC 5545 §3.1)
+        param: object = safe(partial(part.get_param, "method"), None)
+        method = param if isinstance(param, str) else ""
+        if not method:
+            found = _CALENDAR_METHOD.search(text)
+            method = found.group(1) if found else ""
+        if method.upper() != "REPLY":
+            continue
+        status = _PARTSTAT.search(text)
+        return _ANSWERS.get(status.group(1).upper(), "answered") if status else "answered"
     return ""
 
 

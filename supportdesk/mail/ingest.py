@@ -44,6 +44,7 @@ from supportdesk.mail.addresses import (
     ticket_pk_in_subject,
     ticket_pk_of_address,
 )
+from supportdesk.mail.autodetect import CALENDAR_REPLY
 from supportdesk.mail.commands import SeverityCommand, severity_command
 from supportdesk.mail.lookups import recent_mail, tickets_of_received
 from supportdesk.mail.models import InboundMail, OutboundMail, Outcome, Review
@@ -599,17 +600,18 @@ def _automatic(
     mail: InboundMail, parsed: ParsedMail, ticket: Ticket | None, now: datetime
 ) -> _Placement:
     if ticket is not None:
-        actions.do_note_mail(
-            ticket,
-            kind=EventKind.MAIL_AUTOMATIC,
-            data={
-                "mail": mail.pk,
-                "from": parsed.sender.email if parsed.sender else "",
-                "subject": parsed.subject[:200],
-                "why": parsed.automatic,
-            },
-            now=now,
-        )
+        data = {
+            "mail": mail.pk,
+            "from": parsed.sender.email if parsed.sender else "",
+            "subject": parsed.subject[:200],
+            "why": parsed.automatic,
+        }
+        # An answer to an escalation's conference-call invitation (§1.8):
+        # noted as such, never a message that would reopen the ticket.
+        answer = parsed.automatic.removeprefix(f"{CALENDAR_REPLY}: ")
+        if answer != parsed.automatic:
+            data["calendar"] = answer
+        actions.do_note_mail(ticket, kind=EventKind.MAIL_AUTOMATIC, data=data, now=now)
     return _Placement(Outcome.AUTO_REPLY, ticket, reason=parsed.automatic)
 
 

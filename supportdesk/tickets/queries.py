@@ -412,6 +412,12 @@ def describe(
                 f"Our mail to {recipients} bounced",
                 " ".join(str(data.get(k) or "") for k in ("status", "diagnostic")).strip(),
             )
+        case EventKind.MAIL_AUTOMATIC if data.get("calendar"):
+            return (
+                f"{data.get('from') or 'An unknown sender'} {data['calendar']} the conference "
+                "call invitation (§1.8)",
+                str(data.get("subject", "")),
+            )
         case EventKind.MAIL_AUTOMATIC:
             return (
                 f"Automatic reply from {data.get('from') or 'an unknown sender'}",

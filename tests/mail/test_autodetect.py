@@ -258,3 +258,46 @@ def test_an_abuse_report_is_automatic_but_not_a_bounce() -> None:
 
     assert parsed.bounce is None
     assert parsed.automatic == "multipart/report; report-type=feedback-report"
+
+
+def calendar_mail(ics: str, content_type: str = 'text/calendar; charset="utf-8"') -> bytes:
+    body = f"--b\nContent-Type: text/plain\n\nSure.\n--b\nContent-Type: {content_type}\n\n{ics}"
+    return headers_only(
+        """
+From: Ivan <ivan@initech.example>
+Subject: Accepted: Escalation conference call
+MIME-Version: 1.0
+Content-Type: multipart/alternative; boundary="b"
+""",
+        f"{body}\n--b--\n",
+    )
+
+
+@pytest.mark.parametrize(
+    ("ics", "content_type", "reason"),
+    [
+        # METHOD only in the calendar, PARTSTAT folded across two lines (RFC 5545 §3.1).
+        (
+            "BEGIN:VCALENDAR\nMETHOD:REPLY\nBEGIN:VEVENT\nATTENDEE;CN=Ivan;PARTSTAT=DECL\n INED:"
+            "mailto:ivan@initech.example\nEND:VEVENT\nEND:VCALENDAR",
+            "text/calendar",
+            "calendar reply: declined",
+        ),
+        (
+            "BEGIN:VCALENDAR\nBEGIN:VEVENT\nATTENDEE;PARTSTAT=TENTATIVE:mailto:i@x\nEND:VEVENT",
+            "text/calendar; method=REPLY",
+            "calendar reply: tentatively accepted",
+        ),
+        (
+            "BEGIN:VCALENDAR\nMETHOD:REPLY\nEND:VCALENDAR",
+            "text/calendar",
+            "calendar reply: answered",
+        ),
+        # Someone forwarding our invitation is a person writing, not an answer.
+        ("BEGIN:VCALENDAR\nMETHOD:REQUEST\nEND:VCALENDAR", "text/calendar; method=REQUEST", ""),
+    ],
+)
+def test_an_answer_to_a_calendar_invitation_is_automatic(
+    ics: str, content_type: str, reason: str
+) -> None:
+    assert parse_mail(calendar_mail(ics, content_type)).automatic == reason

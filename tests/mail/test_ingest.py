@@ -217,6 +217,68 @@ def test_an_out_of_office_reply_is_noted_and_never_answered(tenants: Tenants) ->
     assert ticket.events.filter(kind=EventKind.MAIL_AUTOMATIC).exists()
 
 
+def rsvp(ticket: Ticket, partstat: str) -> bytes:
+    """What Outlook sends when the customer answers the conference-call
+    invitation of an escalation: a text, and the iCalendar METHOD:REPLY."""
+    msg = EmailMessage()
+    msg["From"] = "Ivan Initech <ivan@initech.example>"
+    msg["To"] = "support@desk.example"
+    msg["Subject"] = f"Accepted: [{ticket.number}] Escalation conference call"
+    msg["Message-ID"] = f"<rsvp-{partstat}@initech.example>"
+    msg.set_content("")
+    ics = "\r\n".join(
+        [
+            "BEGIN:VCALENDAR",
+            "METHOD:REPLY",
+            "PRODID:Microsoft Exchange Server 2010",
+            "VERSION:2.0",
+            "BEGIN:VEVENT",
+            f"ATTENDEE;PARTSTAT={partstat};CN=Ivan Initech:mailto:ivan@initech.example",
+            f"UID:{ticket.number}-escalation-1@desk.example",
+            "SEQUENCE:1",
+            "END:VEVENT",
+            "END:VCALENDAR",
+            "",
+        ]
+    )
+    msg.add_alternative(ics, subtype="calendar", params={"method": "REPLY"})
+    return msg.as_bytes()
+
+
+def test_an_answer_to_a_call_invitation_is_noted_and_reopens_nothing(tenants: Tenants) -> None:
+    ticket = ticket_of(ingest_raw(mail(), "test", now=NOW).ticket)
+    actions.do_change_status(
+        ticket,
+        status="pending-customer",
+        reason="waiting for the logs",
+        acting_user=tenants.people["engineer"],
+        now=NOW,
+    )
+    result = ingest_raw(rsvp(ticket, "ACCEPTED"), "test", now=NOW)
+
+    assert (result.outcome, result.ticket) == (Outcome.AUTO_REPLY, ticket.number)
+    assert result.reason == "calendar reply: accepted"
+    ticket.refresh_from_db()
+    assert ticket.status == "pending-customer"
+    assert Message.objects.filter(ticket=ticket).count() == 1
+    assert OutboundMail.objects.count() == 1  # the first acknowledgement only
+    note = ticket.events.get(kind=EventKind.MAIL_AUTOMATIC)
+    assert note.data["calendar"] == "accepted"
+    from supportdesk.tickets.queries import describe
+
+    headline, _ = describe(note, {}, {})
+    assert headline == "ivan@initech.example accepted the conference call invitation (§1.8)"
+
+
+def test_a_declined_invitation_without_a_ticket_opens_none(tenants: Tenants) -> None:
+    ticket = ticket_of(ingest_raw(mail(), "test", now=NOW).ticket)
+    answer = rsvp(ticket, "DECLINED").replace(ticket.number.encode(), b"SD-999999")
+    result = ingest_raw(answer, "test", now=NOW)
+    assert (result.outcome, result.ticket) == (Outcome.AUTO_REPLY, None)
+    assert result.reason == "calendar reply: declined"
+    assert Ticket.objects.count() == 1
+
+
 def test_the_same_words_again_and_again_are_held_as_a_loop(tenants: Tenants) -> None:
     outcomes = [
         ingest_raw(mail(message_id=f"<loop{n}@initech.example>"), "test", now=NOW).outcome
