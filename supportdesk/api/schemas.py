@@ -159,6 +159,10 @@ class ScopeOverride(Input):
     reason: Text = Field(description="Why the ticket is taken on although out of scope.")
 
 
+class QuoteWithdrawal(Input):
+    reason: Text = Field(description="Why the quote is taken back; the customer is told.")
+
+
 class QuoteCreate(Input):
     # A JSON number or a string: money is often sent as text to keep its cents.
     amount: Decimal = Field(

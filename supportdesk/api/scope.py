@@ -20,6 +20,7 @@ from supportdesk.api.auth import acting_user
 from supportdesk.api.schemas import (
     CategoryChange,
     QuoteCreate,
+    QuoteWithdrawal,
     ScopeOverride,
     TicketOut,
     ticket_out,
@@ -114,3 +115,17 @@ def accept_quote(request: HttpRequest, number: str) -> TicketOut:
 )
 def decline_quote(request: HttpRequest, number: str) -> TicketOut:
     return _decide(request, number, accept=False)
+
+
+@router.post(
+    "/tickets/{number}/quote/withdraw",
+    response={200: TicketOut, **ERRORS},
+    summary="Withdraw the quote waiting, with a reason (working side)",
+    description="The customer is told in a public reply; another quote may then be offered. "
+    "With no quote waiting: 409.",
+)
+def withdraw_quote(request: HttpRequest, number: str, payload: QuoteWithdrawal) -> TicketOut:
+    user = acting_user(request)
+    ticket = access_ticket_by_number(user, number)
+    quotes.do_withdraw_quote(ticket, reason=payload.reason, acting_user=user, now=timezone.now())
+    return ticket_out(access_ticket_by_number(user, number))

@@ -211,6 +211,7 @@ class EventKind(models.TextChoices):
     QUOTE_OFFERED = "quote-offered", "Quote offered"
     QUOTE_ACCEPTED = "quote-accepted", "Quote accepted"
     QUOTE_DECLINED = "quote-declined", "Quote declined"
+    QUOTE_WITHDRAWN = "quote-withdrawn", "Quote withdrawn"
     THIRD_PARTY = "third-party", "Third-party software recorded"
     THIRD_PARTY_OPTION = "third-party-option", "Option for unsupported software"
     GUIDANCE_ONLY = "guidance-only", "Answered as guidance"

@@ -2,11 +2,12 @@
 customer before any of that work (§4 `fee` rows; support beside a
 non-supported application, §3.3).
 
-The working side offers one quote at a time; the customer side accepts or
-declines it once. Accepted, the ticket goes to work (open); declined, a fee
-row's ticket is resolved, and a third-party one's work ceases until the
-software is removed (§3.3); the outcome is in its history. Each step is an event carrying
-the amount, the currency and the section the quote rests on.
+The working side offers one quote at a time, and may withdraw it while it
+waits; the customer side accepts or declines it once. Accepted, the ticket
+goes to work (open); declined, a fee row's ticket is resolved, and a
+third-party one's work ceases until the software is removed (§3.3); the
+outcome is in its history. Each step is an event carrying the amount, the
+currency and the section the quote rests on.
 """
 
 from __future__ import annotations
@@ -210,6 +211,51 @@ def do_decide_quote(ticket: Ticket, *, accept: bool, acting_user: User, now: dat
         else:
             status, why = Status.RESOLVED, f"quote of {price} declined: no work is done"
         actions.set_status_citing(ticket, status, acting_user, now, why, section)
+        actions.refresh(ticket, now)
+    return quote
+
+
+def do_withdraw_quote(ticket: Ticket, *, reason: str, acting_user: User, now: datetime) -> Quote:
+    """The working side takes back the quote waiting, with a reason (a wrong
+    amount, work no longer needed), before the customer answers it; another
+    may then be offered. The customer side is told in a public reply. A
+    third-party quote's ticket goes back to work (§3.3: nobody asks a fee to
+    go on); a matrix quote's still waits for one (§4: the work is done only
+    for a fee)."""
+    why = clean_text(reason, limit=MAX_DESCRIPTION, what="reason")
+    with transaction.atomic():
+        ticket = actions.locked(ticket)
+        if not works_on(acting_user, ticket):
+            raise ActionError("only the working side withdraws a quote", "forbidden")
+        quote = latest_quote(ticket)
+        if quote is None or quote.state != Quote.State.OFFERED:
+            raise ActionError("no quote is waiting for the customer", "conflict")
+        withdrawn = Quote.objects.filter(pk=quote.pk, state=Quote.State.OFFERED).update(
+            state=Quote.State.WITHDRAWN, decided_at=now, decided_by=acting_user
+        )
+        if withdrawn != 1:
+            raise ActionError("the quote was decided meanwhile", "conflict")
+        quote.state, quote.decided_at, quote.decided_by = Quote.State.WITHDRAWN, now, acting_user
+        section = section_of(quote, ticket)
+        price = f"{quote.amount} {quote.currency}"
+        actions.append_event(
+            ticket,
+            EventKind.QUOTE_WITHDRAWN,
+            at=now,
+            actor=acting_user,
+            data={**_data(quote, section, acting_user), "why": why},
+        )
+        actions.add_message(
+            ticket,
+            body=f"We have withdrawn our quote of {price}: {why}\n\nYou need not answer it.",
+            via=Channel.PORTAL,
+            author=acting_user,
+            now=now,
+        )
+        if quote.reason == Quote.Reason.THIRD_PARTY and ticket.status == Status.AWAITING_QUOTE:
+            actions.set_status_citing(
+                ticket, Status.OPEN, acting_user, now, f"quote of {price} withdrawn", section
+            )
         actions.refresh(ticket, now)
     return quote
 

@@ -67,3 +67,7 @@ class QuoteForm(TicketForm):
 
 class QuoteDecisionForm(TicketForm):
     decision = forms.ChoiceField(choices=[("accept", "Accept"), ("decline", "Decline")])
+
+
+class QuoteWithdrawForm(TicketForm):
+    reason = forms.CharField(required=False, widget=forms.Textarea)

@@ -15,6 +15,7 @@ KINDS = frozenset(
         EventKind.QUOTE_OFFERED,
         EventKind.QUOTE_ACCEPTED,
         EventKind.QUOTE_DECLINED,
+        EventKind.QUOTE_WITHDRAWN,
     }
 )
 
@@ -46,5 +47,7 @@ def describe(kind: str, data: dict[str, Any]) -> tuple[str, str]:
             return f"Quote offered: {price}{_section(data)}", str(data.get("description", ""))
         case EventKind.QUOTE_ACCEPTED:
             return f"Quote of {price} accepted: the work may start{_section(data)}", ""
+        case EventKind.QUOTE_WITHDRAWN:
+            return f"Quote of {price} withdrawn{_section(data)}", str(data.get("why", ""))
         case _:
             return f"Quote of {price} declined: no work is done{_section(data)}", ""

@@ -23,6 +23,7 @@ urlpatterns = [
     path("desk/tickets/<str:number>/scope-override", views.override_scope, name="scope_override"),
     path("desk/tickets/<str:number>/quote", views.offer_quote, name="quote"),
     path("desk/tickets/<str:number>/quote/decision", views.decide_quote, name="quote_decide"),
+    path("desk/tickets/<str:number>/quote/withdraw", views.withdraw_quote, name="quote_withdraw"),
     # §3: third-party software and the options of §3.3; "cannot reproduce" (§3.2).
     path(
         "desk/tickets/<str:number>/third-party",

@@ -93,6 +93,7 @@ from supportdesk.tickets.scope_forms import (
     OverrideForm,
     QuoteDecisionForm,
     QuoteForm,
+    QuoteWithdrawForm,
 )
 from supportdesk.tickets.templatetags.desk import display_zone
 
@@ -206,13 +207,14 @@ def scope_permissions(
     user: User, ticket: Ticket, *, working: bool, customer: bool
 ) -> dict[str, bool]:
     """The support matrix's forms (§4): the working side sets the category,
-    overrides "out of scope" and offers a quote; the customer side accepts
-    or declines the quote waiting."""
+    overrides "out of scope", offers a quote and withdraws the one waiting;
+    the customer side accepts or declines it."""
     waiting = waiting_quote(ticket) is not None
     return {
         "category": working and ticket.is_open,
         "override": working and ticket.status == Status.OUT_OF_SCOPE,
         "quote": working and ticket.is_open and not waiting,
+        "quote_withdraw": working and waiting,
         "quote_decide": customer and ticket.is_open and waiting,
     }
 
@@ -260,6 +262,7 @@ def _blank_forms(user: User, ticket: Ticket, can: dict[str, bool]) -> dict[str, 
         "category": lambda: CategoryForm(**kw),
         "override": lambda: OverrideForm(**kw),
         "quote": lambda: QuoteForm(**kw),
+        "quote_withdraw": lambda: QuoteWithdrawForm(**kw),
         "quote_decide": lambda: QuoteDecisionForm(**kw),
     }
     blank = {name: make() for name, make in made.items() if can[name]}
@@ -748,6 +751,23 @@ def offer_quote(request: HttpRequest, number: str) -> HttpResponse:
 
     return _act(
         request, number, "quote", lambda t, u: QuoteForm(request.POST, ticket=t, user=u), perform
+    )
+
+
+@require_POST
+@staff_only
+def withdraw_quote(request: HttpRequest, number: str) -> HttpResponse:
+    def perform(ticket: Ticket, form: QuoteWithdrawForm, user: User, now: datetime) -> object:
+        return quotes.do_withdraw_quote(
+            ticket, reason=form.cleaned_data["reason"], acting_user=user, now=now
+        )
+
+    return _act(
+        request,
+        number,
+        "quote_withdraw",
+        lambda t, u: QuoteWithdrawForm(request.POST, ticket=t, user=u),
+        perform,
     )
 
 

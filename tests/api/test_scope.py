@@ -182,6 +182,40 @@ def test_one_quote_waits_at_a_time(world, upgrade):
     assert "already waiting" in refused(again, 409)
 
 
+def test_the_engineer_withdraws_a_quote_and_offers_another(world, upgrade):
+    world.erin.post(f"/tickets/{upgrade}/quote", QUOTE)
+    withdrawn = world.erin.post(
+        f"/tickets/{upgrade}/quote/withdraw", {"reason": "Wrong appliance model."}
+    )
+    assert withdrawn.status_code == 200, withdrawn.content
+    assert withdrawn.json()["quote"]["state"] == "withdrawn"
+    assert withdrawn.json()["status"] == "awaiting-quote"  # a fee row still needs one
+    assert "already withdrawn" in refused(world.ian.post(f"/tickets/{upgrade}/quote/accept"), 409)
+    again = world.erin.post(f"/tickets/{upgrade}/quote", {**QUOTE, "amount": "990.00"})
+    assert again.status_code == 201, again.content
+    events = world.ian.get(f"/tickets/{upgrade}/events").json()["items"]
+    assert [e["kind"] for e in events if e["kind"].startswith("quote")] == [
+        "quote-offered",
+        "quote-withdrawn",
+        "quote-offered",
+    ]
+
+
+def test_a_withdrawal_needs_a_reason_a_waiting_quote_and_the_working_side(world, upgrade):
+    assert "no quote is waiting" in refused(
+        world.erin.post(f"/tickets/{upgrade}/quote/withdraw", {"reason": "Oops."}), 409
+    )
+    world.erin.post(f"/tickets/{upgrade}/quote", QUOTE)
+    assert "reason" in refused(world.erin.post(f"/tickets/{upgrade}/quote/withdraw", {}), 422)
+    assert "reason is required" in refused(
+        world.erin.post(f"/tickets/{upgrade}/quote/withdraw", {"reason": " "}), 400
+    )
+    assert refused(
+        world.ian.post(f"/tickets/{upgrade}/quote/withdraw", {"reason": "Too dear."}), 404
+    ) == ("only the working side withdraws a quote")
+    assert Quote.objects.get().state == Quote.State.OFFERED
+
+
 def test_nothing_to_accept_before_a_quote(world, upgrade):
     assert "no quote" in refused(world.ian.post(f"/tickets/{upgrade}/quote/accept"), 409)
 

@@ -877,6 +877,9 @@ TICKET_POSTS = {
     "scope_override": Post("override", form(reason="In scope."), never, changes_in=NOTHING),
     "quote": Post("quote", QUOTE_FORM, working_rule),
     "quote_decide": Post("decide quote", form(decision="accept"), never, changes_in=NOTHING),
+    "quote_withdraw": Post(
+        "withdraw quote", form(reason="Wrong amount."), never, changes_in=NOTHING
+    ),
 }
 
 
@@ -953,6 +956,7 @@ ROUTES: dict[str, Route | str] = {
     "tickets:quote": workspace_action("quote"),
     # Partner staff decide the quotes of tickets they forwarded.
     "tickets:quote_decide": workspace_action("quote_decide"),
+    "tickets:quote_withdraw": workspace_action("quote_withdraw"),
     "tickets:third_party": workspace_action("third_party"),
     "tickets:third_party_option": workspace_action("third_party_option"),
     "tickets:cannot_reproduce": workspace_action("cannot_reproduce"),
@@ -1110,6 +1114,7 @@ ROUTES: dict[str, Route | str] = {
             "offer_quote",
             "accept_quote",
             "decline_quote",
+            "withdraw_quote",
             "list_products",
             "list_devices",
             "get_device",
@@ -1225,6 +1230,11 @@ API_OPERATIONS: dict[str, Route] = {
         )
         for decision in ("accept", "decline")
     },
+    "POST /api/v1/tickets/{number}/quote/withdraw": api_op(
+        "ticket",
+        POST,
+        Post("withdraw", form(reason="Wrong amount."), never, changes_in=NOTHING),
+    ),
     "GET /api/v1/tickets/{number}/escalation": api_op("ticket", GET),
     "POST /api/v1/tickets/{number}/escalation": api_op(
         "ticket",

@@ -431,6 +431,66 @@ def test_a_declined_third_party_quote_leaves_work_ceased_not_resolved(people):
     assert "until the unsupported software is removed" in changed.data["reason"]
 
 
+def withdraw(ticket, user, reason="The amount was wrong; a corrected quote follows."):
+    return quotes.do_withdraw_quote(
+        ticket, reason=reason, acting_user=user, now=MONDAY_9 + 2 * HOUR
+    )
+
+
+def test_a_withdrawn_quote_cannot_be_accepted_and_another_may_follow(people, upgrade):
+    offer(upgrade, people.engineer)
+    quote = withdraw(upgrade, people.engineer)
+    assert (quote.state, quote.decided_by) == (Quote.State.WITHDRAWN, people.engineer)
+    with pytest.raises(ActionError, match="already withdrawn") as late:
+        quotes.do_decide_quote(
+            upgrade, accept=True, acting_user=people.initech_user, now=MONDAY_9 + 3 * HOUR
+        )
+    assert late.value.code == "conflict"
+    # A fee row's work still needs a quote (§4): the ticket waits for the next.
+    upgrade.refresh_from_db()
+    assert upgrade.status == Status.AWAITING_QUOTE
+    assert offer(upgrade, people.engineer, amount=Decimal("700")).state == "offered"
+    withdrawn = TicketEvent.objects.get(ticket=upgrade, kind=EventKind.QUOTE_WITHDRAWN)
+    assert withdrawn.public
+    assert (withdrawn.data["amount"], withdrawn.data["section"]) == ("800.00", "§4.2.4")
+    assert withdrawn.data["why"] == "The amount was wrong; a corrected quote follows."
+    assert verify_ticket_chains()[1] == []
+
+
+def test_the_customer_is_told_why_a_quote_was_withdrawn(people, upgrade):
+    offer(upgrade, people.engineer)
+    withdraw(upgrade, people.engineer)
+    told = Message.objects.filter(ticket=upgrade, author=people.engineer).order_by("id").last()
+    assert told is not None
+    assert told.is_public
+    assert "withdrawn our quote of 800.00 USD" in told.body
+    assert "a corrected quote follows" in told.body
+    assert OutboundMail.objects.filter(ticket=upgrade, ticket_message=told).exists()
+    entries = [e.text for e in timeline(people.initech_user, upgrade)]
+    assert "Quote of 800.00 USD withdrawn (§4.2.4)" in entries
+
+
+def test_a_withdrawn_third_party_quote_puts_the_ticket_back_to_work(people):
+    ticket = submit(people.initech_user, people.initech)
+    offer(ticket, people.engineer, reason="third-party")
+    withdraw(ticket, people.engineer, reason="No fee after all: we go on.")
+    ticket.refresh_from_db()
+    assert ticket.status == Status.OPEN
+
+
+def test_only_the_working_side_withdraws_a_waiting_quote_with_a_reason(people, upgrade):
+    with pytest.raises(ActionError, match="no quote is waiting") as none:
+        withdraw(upgrade, people.engineer)
+    assert none.value.code == "conflict"
+    offer(upgrade, people.engineer)
+    with pytest.raises(ActionError, match="only the working side") as customer:
+        withdraw(upgrade, people.initech_user)
+    assert customer.value.code == "forbidden"
+    with pytest.raises(ActionError, match="reason is required"):
+        withdraw(upgrade, people.engineer, reason="  ")
+    assert Quote.objects.get(ticket=upgrade).state == Quote.State.OFFERED
+
+
 # -- the finance queue --------------------------------------------------------------------------
 
 

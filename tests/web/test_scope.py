@@ -238,6 +238,32 @@ def test_a_bad_quote_is_shown_beside_the_form(cast, as_user, upgrade):
     assert 'id="quote-form"' not in text(as_user(cast.erin).get(f"/desk/tickets/{upgrade.number}/"))
 
 
+def test_the_engineer_withdraws_a_waiting_quote_with_a_reason(cast, as_user, upgrade):
+    erin = as_user(cast.erin)
+    desk = f"/desk/tickets/{upgrade.number}/"
+    url = f"/desk/tickets/{upgrade.number}/quote/withdraw"
+    assert 'id="quote-withdraw-form"' not in text(erin.get(desk))
+    offer(as_user, cast, upgrade)
+    assert 'id="quote-withdraw-form"' in text(erin.get(desk))
+
+    nameless = erin.post(url, {"reason": ""}, headers=htmx())
+    assert nameless.status_code == 422
+    assert "reason is required" in nameless.content.decode()
+    assert Quote.objects.get().state == Quote.State.OFFERED
+
+    done = erin.post(url, {"reason": "Wrong appliance model."}, headers=htmx())
+    assert done.status_code == 200
+    answer = done.content.decode()
+    # The side panel comes back with the offer form again, not the withdrawal.
+    assert 'id="quote-form"' in answer
+    assert 'id="quote-withdraw-form"' not in answer
+    assert Quote.objects.get().state == Quote.State.WITHDRAWN
+    portal = text(as_user(cast.ivan).get(f"/portal/tickets/{upgrade.number}/"))
+    assert "Quote of 1250.00 USD withdrawn (§4.2.4)" in portal
+    assert "Wrong appliance model." in portal
+    assert 'id="quote-accept"' not in portal
+
+
 def test_partner_staff_decide_the_quote_of_a_ticket_they_forwarded(cast, as_user, submit):
     ticket = submit(
         cast.nora,
