@@ -22,8 +22,9 @@ class PolicyVersionOut(Output):
     version: str
     state: State = Field(
         description="`active`: governs new tickets; `scheduled`: takes effect later; "
-        "`superseded`: replaced by a later version; `unrecorded`: named by tickets but "
-        "never stored (they are judged by the active version)."
+        "`superseded`: replaced by a later version; `withdrawn`: scheduled, then taken back "
+        "before it took effect; `unrecorded`: named by tickets but never stored (they are "
+        "judged by the active version)."
     )
     effective: date | None
     takes_effect_at: Instant | None = Field(
@@ -33,6 +34,7 @@ class PolicyVersionOut(Output):
     recorded_at: Instant | None
     uploaded_by: str | None = Field(description="Null for the policy file the desk runs with.")
     from_file: bool
+    withdrawn: str | None = Field(description="Who withdrew it, when and why; else null.")
 
 
 class PolicyVersionList(Output):
@@ -65,4 +67,5 @@ def _out(row: VersionRow) -> PolicyVersionOut:
         recorded_at=row.recorded_at,
         uploaded_by=row.uploaded_by or None,
         from_file=row.from_file,
+        withdrawn=row.withdrawn or None,
     )

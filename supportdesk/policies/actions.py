@@ -3,7 +3,8 @@ desk checks it and shows what it changes against the active policy, and the
 admin confirms it with the date it takes effect (issue 6, part 9).
 
 A file with an error is refused with the key named, and nothing is stored:
-the active policy stays as it was. Tickets keep the version they were
+the active policy stays as it was. A scheduled version may be withdrawn
+before it takes effect. Tickets keep the version they were
 opened under (`Ticket.policy_version`); a new version governs the tickets
 opened from the start of its effective date.
 """
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 # The shipped policy is about 40 KB; ten times that is a mistake, not a policy.
 MAX_POLICY_BYTES = 512 * 1024
 _VERSION_LENGTH = PolicyVersion._meta.get_field("version").max_length or 64
+_REASON_LENGTH = PolicyVersion._meta.get_field("withdrawn_reason").max_length or 500
 
 
 class PolicyRefused(Exception):
@@ -152,6 +154,42 @@ def do_schedule_policy_version(
         "policy version %s scheduled for %s by %s", policy.version, effective, acting_user.email
     )
     return stored
+
+
+def do_withdraw_policy_version(
+    version: str, *, reason: str, acting_user: User, now: datetime
+) -> PolicyVersion:
+    """Take back a scheduled version before it takes effect (a mistake in
+    it, a date to move: withdraw it and upload it again under a new
+    version), with a reason kept on its record. It never governs a ticket;
+    the version in force stays as it was."""
+    if not may_schedule_policy(acting_user):
+        raise PolicyRefused("only an admin may withdraw a policy version", "forbidden")
+    why = " ".join(reason.split())
+    if not why:
+        raise PolicyRefused("reason: say why the version is withdrawn")
+    if len(why) > _REASON_LENGTH:
+        raise PolicyRefused(f"reason: at most {_REASON_LENGTH} characters, please")
+    with transaction.atomic():
+        row = PolicyVersion.objects.select_for_update().filter(version=version).first()
+        if row is None:
+            raise PolicyRefused(f"no scheduled policy version {version!r}", "conflict")
+        if row.withdrawn_at is not None:
+            raise PolicyRefused(f"version {version} was withdrawn already", "conflict")
+        zone = business_zone(file_policy())
+        starts_at = row.takes_effect_at or takes_effect_at(row.effective, zone)
+        if starts_at <= now or version == active_policy().version:
+            raise PolicyRefused(
+                f"version {version} took effect on {row.effective}: a version in force or "
+                "superseded stays; upload a new one to change the rules",
+                "conflict",
+            )
+        row.withdrawn_at, row.withdrawn_by, row.withdrawn_reason = now, acting_user, why
+        row.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason"])
+    forget_policies()
+    transaction.on_commit(forget_policies)
+    log.info("policy version %s withdrawn by %s: %s", version, acting_user.email, why)
+    return row
 
 
 def active_text(active: Policy) -> str:

@@ -100,9 +100,9 @@ class ActivePolicy:
         zone = business_zone(file)
         candidates = [
             Candidate(version, starts_at or takes_effect_at(effective, zone), recorded_at)
-            for version, starts_at, effective, recorded_at in PolicyVersion.objects.values_list(
-                "version", "takes_effect_at", "effective", "first_seen_at"
-            )
+            for version, starts_at, effective, recorded_at in PolicyVersion.objects.filter(
+                withdrawn_at__isnull=True
+            ).values_list("version", "takes_effect_at", "effective", "first_seen_at")
         ]
         if file.version not in {c.version for c in candidates}:
             starts_at = takes_effect_at(file.meta.effective, zone)

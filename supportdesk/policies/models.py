@@ -29,6 +29,17 @@ class PolicyVersion(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # A scheduled version taken back before it took effect: it never governs
+    # a ticket, and its version stays taken (the record says who and why).
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    withdrawn_reason = models.CharField(max_length=500, blank=True, default="")
 
     class Meta:
         ordering: ClassVar = ["-effective", "-first_seen_at"]

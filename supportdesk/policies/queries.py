@@ -19,6 +19,8 @@ class State(StrEnum):
     ACTIVE = "active"
     SCHEDULED = "scheduled"
     SUPERSEDED = "superseded"
+    # Scheduled, then taken back before it took effect: it never governed.
+    WITHDRAWN = "withdrawn"
     # A version tickets were opened under that the desk never stored; they
     # are judged by the active policy.
     UNRECORDED = "unrecorded"
@@ -34,6 +36,7 @@ class VersionRow:
     recorded_at: datetime | None
     uploaded_by: str  # "" for the policy file
     from_file: bool  # the policy file the desk runs with (SUPPORTDESK_POLICY)
+    withdrawn: str = ""  # who withdrew it, when and why, for a withdrawn one
 
 
 def policy_versions(*, now: datetime) -> list[VersionRow]:
@@ -50,19 +53,26 @@ def policy_versions(*, now: datetime) -> list[VersionRow]:
         .values_list("policy_version", "n")
     )
     rows: list[VersionRow] = []
-    stored = PolicyVersion.objects.select_related("uploaded_by").defer("text")
+    stored = PolicyVersion.objects.select_related("uploaded_by", "withdrawn_by").defer("text")
     for v in stored:
         starts_at = v.takes_effect_at or takes_effect_at(v.effective, zone)
+        withdrawn = ""
+        if v.withdrawn_at is not None:
+            who = str(v.withdrawn_by) if v.withdrawn_by else "an admin"
+            withdrawn = f"by {who} on {v.withdrawn_at:%Y-%m-%d}: {v.withdrawn_reason}"
         rows.append(
             VersionRow(
                 version=v.version,
-                state=_state(v.version, active.version, starts_at, now),
+                state=State.WITHDRAWN
+                if withdrawn
+                else _state(v.version, active.version, starts_at, now),
                 effective=v.effective,
                 takes_effect_at=starts_at,
                 open_tickets=counts.pop(v.version, 0),
                 recorded_at=v.first_seen_at,
                 uploaded_by=str(v.uploaded_by) if v.uploaded_by else "",
                 from_file=v.version == file.version,
+                withdrawn=withdrawn,
             )
         )
     if file.version not in {r.version for r in rows}:

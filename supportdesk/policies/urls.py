@@ -8,4 +8,5 @@ urlpatterns = [
     path("desk/policy/", views.versions, name="versions"),
     path("desk/policy/upload", views.upload, name="upload"),
     path("desk/policy/confirm", views.confirm, name="confirm"),
+    path("desk/policy/withdraw", views.withdraw, name="withdraw"),
 ]

@@ -1,5 +1,6 @@
 """The statement of support, and the policy versions: the list the vendor's
-staff read, and an admin's upload, review of the changes, and confirmation.
+staff read, and an admin's upload, review of the changes, and confirmation,
+and the withdrawal of a version scheduled by mistake.
 
 Pages other than the statement are for the vendor's staff (the upload for
 its admins); anyone else gets 404, as for a page that does not exist.
@@ -25,6 +26,7 @@ from supportdesk.policies.actions import (
     PolicyRefused,
     Review,
     do_schedule_policy_version,
+    do_withdraw_policy_version,
     review_policy,
 )
 from supportdesk.policies.active import active_policy, known_policy
@@ -124,6 +126,31 @@ def confirm(request: HttpRequest) -> HttpResponse:
         return _again(request, text, exc.message, effective)
     messages.success(
         request, f"Policy version {stored.version} takes effect on {stored.effective:%Y-%m-%d}."
+    )
+    return see_other(reverse("policies:versions"))
+
+
+@require_POST
+@login_required
+def withdraw(request: HttpRequest) -> HttpResponse:
+    """Take back a scheduled version, with a reason: the versions page again,
+    saying what was done or why not."""
+    user = _admin(request)
+    version = request.POST.get("version", "")
+    try:
+        row = do_withdraw_policy_version(
+            version, reason=request.POST.get("reason", ""), acting_user=user, now=timezone.now()
+        )
+    except PolicyRefused as exc:
+        context = {
+            "rows": policy_versions(now=timezone.now()),
+            "may_upload": True,
+            "withdraw_error": exc.message,
+            "withdraw_version": version,
+        }
+        return render(request, "policies/versions.html", context, status=422)
+    messages.success(
+        request, f"Policy version {row.version} is withdrawn: it will not take effect."
     )
     return see_other(reverse("policies:versions"))
 

@@ -283,6 +283,62 @@ def test_only_admins_upload(tenants, signed_in):
     assert not PolicyVersion.objects.exists()
 
 
+# -- withdrawing a scheduled version ------------------------------------------------------------
+
+
+def withdraw(client: Client, version: str, reason: str = "Wrong Severity 3 target."):
+    return client.post("/desk/policy/withdraw", {"version": version, "reason": reason})
+
+
+def test_an_admin_withdraws_a_scheduled_version_before_it_takes_effect(tenants, signed_in, clock):
+    schedule(tenants, "2026-12-01", sev3_in(8))
+    admin = signed_in("admin")
+    listed = page(admin.get("/desk/policy/"))
+    assert 'action="/desk/policy/withdraw"' in listed
+
+    done = withdraw(admin, "2026-12-01")
+    assert done.status_code == 303
+    stored = PolicyVersion.objects.get(version="2026-12-01")
+    assert stored.withdrawn_by == tenants.people["admin"]
+    assert stored.withdrawn_reason == "Wrong Severity 3 target."
+    listed = page(admin.get("/desk/policy/"))
+    assert "is withdrawn: it will not take effect" in listed
+    assert 'data-policy-version="2026-12-01" data-state="withdrawn"' in listed
+    assert "Wrong Severity 3 target." in listed
+    # It never takes effect: the file's version stays in force past its date.
+    clock.move_to(DEC_1_START + timedelta(hours=1))
+    assert active_policy().version == FILE_VERSION
+    assert "takes effect on" not in page(Client().get("/policy"))
+
+
+def test_a_version_in_force_or_withdrawn_or_unknown_is_not_withdrawn(tenants, signed_in, clock):
+    schedule(tenants, "2026-12-01", sev3_in(8))
+    admin = signed_in("admin")
+    nameless = withdraw(admin, "2026-12-01", reason="  ")
+    assert nameless.status_code == 422
+    assert "reason: say why the version is withdrawn" in page(nameless)
+    assert withdraw(admin, "2026-12-01").status_code == 303
+    again = withdraw(admin, "2026-12-01")
+    assert again.status_code == 422
+    assert "was withdrawn already" in page(again)
+    assert "no scheduled policy version" in page(withdraw(admin, "no-such-version"))
+    schedule(tenants, "2026-12-02", sev3_in(6))
+    clock.move_to(DEC_1_START + timedelta(hours=1))
+    in_force = withdraw(admin, "2026-12-02")
+    assert in_force.status_code == 422
+    assert "a version in force or superseded stays" in page(in_force)
+    assert active_policy().version == "2026-12-02"
+
+
+def test_only_admins_withdraw(tenants, signed_in):
+    schedule(tenants, "2026-12-01", sev3_in(8))
+    for persona in (*OTHERS, "engineer", "manager", "finance"):
+        client = signed_in(persona)
+        assert withdraw(client, "2026-12-01").status_code == 404, persona
+        assert 'action="/desk/policy/withdraw"' not in page(client.get("/desk/policy/"))
+    assert PolicyVersion.objects.get(version="2026-12-01").withdrawn_at is None
+
+
 # -- the API ---------------------------------------------------------------------------------
 
 

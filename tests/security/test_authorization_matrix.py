@@ -935,6 +935,21 @@ ROUTES: dict[str, Route | str] = {
         lambda p: p.role == Role.ADMIN,
         posts=(Post("schedule", lambda w, t, p: schedule_form(), always_rule),),
     ),
+    # A scheduled version is withdrawn by an admin; the world has none, so
+    # every admin's withdrawal is refused, and everyone else's is not found.
+    "policies:withdraw": Route(
+        "none",
+        POST,
+        lambda p: p.role == Role.ADMIN,
+        posts=(
+            Post(
+                "withdraw",
+                form(version="matrix-none", reason="A mistake."),
+                never,
+                changes_in=NOTHING,
+            ),
+        ),
+    ),
     "portal:contact": Route("none", GET, None, public={"GET": statuses(200)}),
     # The workspace: vendor and partner staff.
     "tickets:workspace": Route("queue_filters", GET, staff),
