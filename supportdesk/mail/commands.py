@@ -8,13 +8,18 @@ reply: "Severity of this is low" or a number later in the mail is not a
 command. Pure: text in, command out; mail/ingest.py runs it.
 
 Another answers a request for remote access (§2.3, `remote_access_command`):
-a first line "I grant remote access" or "I decline remote access".
+a first line "I grant remote access" or "I decline remote access". A third
+chooses one of the options of §3.3 offered for unsupported software
+(`option_command`): "Option (ii)", "I choose option i", or "For fee" to ask
+to go on under a for-fee agreement.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from supportdesk.policy.thirdparty import FOR_FEE
 
 # "Severity: 2", "Sev 1", "SEVERITY 3", "sev:1", "Severity: 1 - Critical",
 # "Severity 2 (High)": the keyword, the level, and at most a one-word name
@@ -90,4 +95,37 @@ def remote_access_command(text: str) -> RemoteAccessCommand | None:
             return None
         rest = "\n".join(lines[index + 1 :]).strip()
         return RemoteAccessCommand(grant, rest)
+    return None
+
+
+# "Option (ii)", "option ii.", "I choose option (i)", "Option: i", "We choose
+# option II"; "For fee", "for-fee", "Continue for a fee", "I request a for-fee
+# agreement". The whole line, as for the others: "Option (ii) sounds bad" is
+# a person writing, not a choice.
+_OPTION_LINE = re.compile(
+    r"""^\s*(?:(?:i|we)\s+(?:choose|pick|take)\s+)?option\s*[:#]?\s*
+        \(?\s*(?P<code>[ivx]{1,4}|\d{1,2})\s*\)?\s*[.!]?\s*$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_FOR_FEE_LINE = re.compile(
+    r"""^\s*(?:(?:i|we)\s+(?:request|ask\s+for|want)\s+)?(?:to\s+)?
+        (?:(?:continue\s+(?:under|with)\s+)?(?:a\s+)?(?:separate\s+)?for[\s-]fee
+           (?:\s+agreement)?
+          |continue\s+for\s+a\s+fee)
+        \s*[.!]?\s*$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def option_command(text: str) -> str | None:
+    """The §3.3 choice a reply's new text makes: an option's code as the
+    policy numbers them ("i", "ii"; a number as written), "for-fee", or None
+    for an ordinary reply. Only the first non-empty line counts."""
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        if _FOR_FEE_LINE.match(line):
+            return FOR_FEE
+        found = _OPTION_LINE.match(line)
+        return found["code"].lower() if found else None
     return None

@@ -37,6 +37,7 @@ from django.utils import timezone
 from supportdesk.accounts.access import is_customer_side
 from supportdesk.accounts.models import Organization, User
 from supportdesk.lib.fastsql import Inserter, Maker, Updater, default_db, pipelined
+from supportdesk.mail import options as options_by_mail
 from supportdesk.mail import outbound, refusals
 from supportdesk.mail.addresses import (
     is_desk_address,
@@ -427,6 +428,10 @@ class _Batch:
             self._request_severity(parsed, sender, author, ticket, command)
         # §2.3: "I grant remote access" as the first line answers the request.
         remote_by_mail.answer_by_mail(
+            ticket, author, body, sender=sender, parsed=parsed, outbox=self.outbox, now=now
+        )
+        # §3.3: "Option (ii)" or "For fee" as the first line answers the offer.
+        options_by_mail.answer_by_mail(
             ticket, author, body, sender=sender, parsed=parsed, outbox=self.outbox, now=now
         )
         return _Placement(Outcome.APPENDED, ticket, message_id=message.pk)

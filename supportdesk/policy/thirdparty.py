@@ -138,7 +138,8 @@ def offer_text(policy: Policy, unsupported: Sequence[str]) -> str:
     lines += [f"({o.code}) {o.text}" for o in options(policy)]
     lines += [
         "",
-        "Please choose an option on the ticket page, or ask to continue under a for-fee agreement.",
+        "Please choose an option on the ticket page, or ask to continue under a for-fee agreement;",
+        "or reply to this message with a first line such as 'Option (ii)' or 'For fee'.",
     ]
     return "\n".join(lines)
 
