@@ -30,11 +30,14 @@ from supportdesk.assets.models import BackupAccount, Device, Product, Release
 from supportdesk.demo import stories
 from supportdesk.demo.mail import seed_mail
 from supportdesk.demo.stories import Issue
+from supportdesk.feedback.actions import do_submit_feedback, do_triage_feedback
+from supportdesk.feedback.models import Feedback
 from supportdesk.mail.models import InboundMail, OutboundMail
 from supportdesk.mail.outbound import take_queued
 from supportdesk.policies.active import active_policy
 from supportdesk.policy import BusinessCalendar, Coverage, Policy
 from supportdesk.policy.intake import check_intake
+from supportdesk.remote import actions as remote_actions
 from supportdesk.tickets.actions import (
     do_assign,
     do_change_severity,
@@ -280,6 +283,7 @@ def seed_demo(
             report.created["tickets"] = director.played
         if tickets:
             report.created["mails"] = seed_mail(now.astimezone(UTC))
+            report.created["feedback"] = _feedback(users, now.astimezone(UTC))
         # The stories' mail (acknowledgements, staff replies) went out when
         # it happened: in the outbox as sent, not delivered again now.
         OutboundMail.objects.filter(pk__in=take_queued(), state=OutboundMail.State.QUEUED).update(
@@ -307,6 +311,28 @@ def seed_demo(
 
 
 # -- organizations, people, products, devices, saved replies ----------------------------
+
+
+def _feedback(users: dict[str, User], now: datetime) -> int:
+    """Product feedback (§2.4) from customers and a partner over the last
+    weeks, some of it triaged by the support manager."""
+    if Feedback.objects.exists():
+        return 0
+    manager = users["manager@vendor.example"]
+    for n, (email, product, text, state, note) in enumerate(stories.FEEDBACK):
+        submitted = now - timedelta(days=3 + 4 * n, hours=n)
+        feedback = do_submit_feedback(
+            product=product, text=text, acting_user=users[email], now=submitted
+        )
+        if state != Feedback.State.NEW:
+            do_triage_feedback(
+                feedback,
+                state=state,
+                note=note,
+                acting_user=manager,
+                now=submitted + timedelta(days=1),
+            )
+    return len(stories.FEEDBACK)
 
 
 def _first_implementations(orgs: dict[str, Organization], now: datetime) -> None:
@@ -520,6 +546,8 @@ class Plan:
     escalation: str = ""
     escalation_reason: str = ""
     escalation_statement: str = ""
+    # §2.3: "" | requested (waiting for the customer) | granted (running now)
+    remote: str = ""
 
 
 def machine_tags(device: Device) -> set[str]:
@@ -922,6 +950,19 @@ class Director:
         waiting.escalation_statement = stories.ESCALATION_STATEMENTS[1]
         plans.append(waiting)
 
+        # Remote access (§2.3): one grant running now, one request the
+        # customer (user@initech.example) has yet to answer in the portal.
+        for remote, hours in (("granted", 3), ("requested", 1.5)):
+            story = self.base_plan(
+                self.now - timedelta(hours=hours),
+                "initech",
+                issues["vss"],
+                severity=3,
+                channel=Channel.PORTAL,
+            )
+            story.remote = remote
+            plans.append(story)
+
         return plans
 
     # -- playing -------------------------------------------------------------------------
@@ -988,8 +1029,35 @@ class Director:
             ticket = forwarded
         if plan.escalation:
             self.escalation_stage(plan, ticket)
+        elif plan.remote:
+            self.remote_stage(plan, ticket)
         else:
             self.vendor_stage(plan, ticket)
+
+    def remote_stage(self, plan: Plan, ticket: Ticket) -> None:
+        """A first response, then the engineer asks for remote access to
+        look at the machine (§2.3); unless the story leaves the request
+        waiting, the customer grants it, and it runs now."""
+        engineer = plan.engineer or self.cast.engineers[0]
+        t = self.step(self.cursor + self.minutes(20, 40))
+        do_reply(
+            ticket,
+            body=self.text(plan.issue.reply, plan),
+            via=self.via(plan),
+            acting_user=engineer,
+            now=t,
+        )
+        t = self.step(self.cursor + self.minutes(10, 20))
+        access = remote_actions.do_request_remote_access(
+            ticket,
+            purpose=self.text(stories.REMOTE_PURPOSE, plan),
+            tool="ScreenConnect",
+            acting_user=engineer,
+            now=t,
+        )
+        if plan.remote == "granted":
+            t = self.step(self.cursor + self.minutes(5, 15))
+            remote_actions.do_grant_remote_access(access, acting_user=plan.requester, now=t)
 
     def escalation_stage(self, plan: Plan, ticket: Ticket) -> None:
         """A first response, then the customer escalates (§1.8); unless the

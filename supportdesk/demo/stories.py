@@ -765,3 +765,40 @@ ESCALATION_UPDATE = (
     "Re-seed started at full speed on the dedicated link; 38% done, the first replication "
     "cycle should start within two hours."
 )
+
+
+# Remote access (§2.3): why the engineer asks.
+REMOTE_PURPOSE = "Check the VSS writers and the agent's logs on {device} while the next job runs."
+
+# Product feedback (§2.4): (author's email, product role, text, triage state, staff note).
+FEEDBACK = (
+    (
+        "user@acme.example",
+        "cloud-backup",
+        "It would help to get a weekly summary mail of all our devices' backups, not one "
+        "mail per job.",
+        "planned",
+        "A weekly digest per company is on the roadmap for the spring release.",
+    ),
+    (
+        "tech@northwind.example",
+        "disaster-recovery",
+        "Let partners see every customer's appliances on one dashboard page.",
+        "new",
+        "",
+    ),
+    (
+        "user@initech.example",
+        "cloud-backup",
+        "Please allow restoring a single mailbox item from the web console.",
+        "duplicate",
+        "The same as the request for item-level Microsoft 365 restores, already planned.",
+    ),
+    (
+        "user@globex.example",
+        "disaster-recovery",
+        "The appliance's fan is loud in our small server cupboard.",
+        "new",
+        "",
+    ),
+)

@@ -286,3 +286,31 @@ def test_a_ticket_on_a_version_out_of_support_is_flagged(demo):
     with time_machine.travel(NOW, tick=False):
         page = client.get(f"/desk/tickets/{old[0].number}/").content.decode()
     assert 'id="ticket-version-flag"' in page
+
+
+def test_remote_access_granted_now_and_one_request_waiting_for_initech(demo):
+    from supportdesk.remote.models import RemoteAccess
+
+    rows = list(RemoteAccess.objects.select_related("ticket__company").order_by("requested_at"))
+    assert [(r.ticket.company.name, r.state) for r in rows] == [
+        ("Initech", RemoteAccess.State.GRANTED),
+        ("Initech", RemoteAccess.State.REQUESTED),
+    ]
+    granted, waiting = rows
+    # The grant still runs at the demo's present: its window has not closed.
+    assert granted.expires_at is not None
+    assert granted.expires_at > NOW
+    assert waiting.ticket.is_open
+    assert verify_ticket_chains()[1] == []
+
+
+def test_product_feedback_from_customers_and_a_partner_some_triaged(demo):
+    from supportdesk.feedback.models import Feedback
+
+    rows = list(Feedback.objects.select_related("organization").order_by("submitted_at"))
+    assert len(rows) == 4
+    assert {f.organization.name for f in rows} >= {"Acme Dental", "Northwind IT", "Initech"}
+    triaged = [f for f in rows if f.state != Feedback.State.NEW]
+    assert {f.state for f in triaged} == {Feedback.State.PLANNED, Feedback.State.DUPLICATE}
+    assert all(f.triaged_by and f.triaged_by.email == "manager@vendor.example" for f in triaged)
+    assert all(f.submitted_at < NOW for f in rows)
