@@ -36,7 +36,7 @@ from supportdesk.api.schemas import (
 from supportdesk.api.tickets import ERRORS
 from supportdesk.policies.active import policy_for_version
 from supportdesk.policy import escalation as machine
-from supportdesk.tickets import actions, escalations, rows
+from supportdesk.tickets import escalation_actions, escalations, rows
 from supportdesk.tickets.models import Ticket
 
 router = Router(tags=["escalations"])
@@ -133,7 +133,7 @@ def _take(request: HttpRequest, number: str, step: str, payload: Input) -> Escal
     user = acting_user(request)
     ticket = access_ticket_by_number(user, number)
     now = timezone.now()
-    row, state = actions.do_escalation_step(
+    row, state = escalation_actions.do_escalation_step(
         ticket, step=step, fields=payload.model_dump(), acting_user=user, now=now
     )
     # The step's own result: the history is not read and folded again.

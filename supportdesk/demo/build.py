@@ -43,7 +43,6 @@ from supportdesk.tickets.actions import (
     do_change_severity,
     do_change_status,
     do_decide_severity_request,
-    do_escalation_step,
     do_forward_to_vendor,
     do_log_call,
     do_reply,
@@ -51,6 +50,7 @@ from supportdesk.tickets.actions import (
     do_set_watchers,
     do_submit_ticket,
 )
+from supportdesk.tickets.escalation_actions import do_escalation_step
 from supportdesk.tickets.models import (
     Channel,
     SavedReply,

@@ -7,18 +7,23 @@ columns (severity, tier, due time, first response, breach) from the policy
 core's reading of the whole history. A rule that refuses raises
 `ActionError` with a message for people; `code` tells the API which status
 to answer.
+
+The same path goes on in modules of their own, built on these helpers:
+escalations (`escalation_actions`), the SLA clock's alarms (`alarms`),
+quotes (`quotes`), the limitations of §3 (`limitations`) and remote access
+(`supportdesk.remote.actions`); saved replies keep to its rules
+(`saved_replies`).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import re
 import unicodedata
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,12 +31,10 @@ from django.conf import settings
 from django.db import transaction
 
 from supportdesk.accounts.access import is_customer_side, side_of, works_on
-from supportdesk.accounts.models import Organization, Role, User
+from supportdesk.accounts.models import Organization, User
 from supportdesk.assets.models import Device
 from supportdesk.policies.active import active_policy, policy_for_version, remember_active_policy
 from supportdesk.policy import Policy, limits
-from supportdesk.policy import escalation as machine
-from supportdesk.policy.effort import due_alert
 from supportdesk.policy.intake import check_intake
 from supportdesk.policy.matrix import Intake, Scope, ScopeError, scope_of
 from supportdesk.policy.severity import (
@@ -42,12 +45,9 @@ from supportdesk.policy.severity import (
     opening_severity,
 )
 from supportdesk.policy.sla import SlaState
-from supportdesk.tickets import escalations, handover, invites, notify, rows
+from supportdesk.tickets import handover, notify, rows
 from supportdesk.tickets.adapters import (
-    ALARM_KINDS,
-    alarm_key,
     continuous_effort,
-    last_alert_at,
     next_alert_at,
     pending_alarms,
     sla_events,
@@ -55,10 +55,8 @@ from supportdesk.tickets.adapters import (
 from supportdesk.tickets.models import (
     Attachment,
     Channel,
-    Escalation,
     EventKind,
     Message,
-    SavedReply,
     Status,
     Ticket,
     TicketEvent,
@@ -1070,329 +1068,6 @@ def do_note_by_desk(ticket: Ticket, *, body: str, via: str, now: datetime) -> Me
     return message
 
 
-# -- the SLA clock ----------------------------------------------------------------------
-
-
-# An alarm recorded this long after its instant (the worker was down) is
-# late: it completes the history, and the people are told in one summary
-# instead of one mail per ticket (clock.sweep).
-LATE_ALARM = timedelta(minutes=10)
-
-
-def do_record_alarms(ticket_pk: int, *, now: datetime) -> list[TicketEvent]:
-    """Record the SLA warnings and breaches due by `now` and not yet recorded
-    (the worker's sweep, tickets/clock.py), each at the instant it happened,
-    however late the sweep comes. An alarm recorded long after its instant,
-    and a warning whose breach is recorded with it, are marked late. With
-    them, the alert that a Severity 1 has nobody on it, if one is due
-    (`_unassigned_alert`, §1.6).
-
-    No savepoint of its own: the sweep runs a batch in one transaction, and
-    a savepoint under the row lock would leave PostgreSQL unable to prune the
-    index entries the update replaces (bench/sweep_bench.py)."""
-    with transaction.atomic(savepoint=False):
-        ticket = rows.locked_ticket(ticket_pk)
-        history = rows.events_of(ticket)
-        policy = _policy(ticket)
-        state = policy.sla(sla_events(ticket, history), now=now)
-        due = [a for a in pending_alarms(policy, state, history, ticket.status) if a.at <= now]
-        overtaken = any(a.kind == "breach" for a in due)
-        recorded = []
-        for alarm in due:
-            late = now - alarm.at > LATE_ALARM or (alarm.kind == "warning" and overtaken)
-            event = _event(
-                ALARM_KINDS[alarm.kind],
-                at=alarm.at,
-                actor=None,
-                public=False,
-                data={
-                    "due": alarm_key(alarm.kind, alarm.due_at)[1],
-                    "severity": alarm.severity,
-                    "late": late,
-                    "recorded_at": now.isoformat(),
-                },
-            )
-            rows.chain(ticket, event)
-            recorded.append(event)
-        alert = _unassigned_alert(policy, state, history, now)
-        if alert is not None:
-            rows.chain(ticket, alert)
-            recorded.append(alert)
-        rows.insert_events.insert(*recorded)
-        _apply(ticket, policy, state, [*history, *recorded], now)
-        rows.save_changes.update(ticket)
-        for event in recorded:
-            name = _ANNOUNCED[EventKind(event.kind)]
-            notify.changed(name, ticket, dict(event.data, at=event.at.isoformat()), now)
-    return recorded
-
-
-_ANNOUNCED = {
-    EventKind.SLA_WARNING: notify.SLA_WARNING,
-    EventKind.SLA_BREACHED: notify.SLA_BREACHED,
-    EventKind.UNASSIGNED_ALERT: notify.SEV1_UNASSIGNED,
-}
-
-
-def _unassigned_alert(
-    policy: Policy, state: SlaState, history: Sequence[TicketEvent], now: datetime
-) -> TicketEvent | None:
-    """The alert that a ticket owed continuous effort has nobody on it
-    (§1.6, policy/effort.py), if one is due by `now`: only the latest one
-    due, standing for any that fell due while no sweep ran (then marked
-    late), so a worker that was down for hours records one alert per ticket,
-    not a storm. It is keyed by its instant (`last_alert_at`), so it is
-    recorded once."""
-    owed = continuous_effort(policy, state, history)
-    alert = due_alert(owed, now=now, after=last_alert_at(history))
-    if alert is None:
-        return None
-    return _event(
-        EventKind.UNASSIGNED_ALERT,
-        at=alert.at,
-        actor=None,
-        public=False,
-        data={
-            "at": alert.at.isoformat(),
-            "number": alert.number,
-            "since": alert.since.isoformat(),
-            "missed": alert.missed,
-            "severity": state.severity,
-            "every_minutes": int(owed.every.total_seconds() // 60),
-            # Standing for alerts nobody recorded, or long past: the worker
-            # was down, and the managers hear in the sweep's summary.
-            "late": alert.missed > 0 or now - alert.at > LATE_ALARM,
-            "recorded_at": now.isoformat(),
-            "section": owed.source,
-        },
-    )
-
-
-# -- escalations (§1.8) ------------------------------------------------------------------
-
-
-def do_escalation_step(
-    ticket: Ticket, *, step: str, fields: Mapping[str, Any], acting_user: User, now: datetime
-) -> tuple[Escalation, machine.State]:
-    """Take one step of the ticket's escalation: a request by the customer
-    side, then the working side's evaluation, plan, updates, the checklist
-    and the de-escalation (policy/escalation.py decides what may happen)."""
-    with transaction.atomic():
-        ticket = _locked(ticket)
-        customer = is_customer_side(acting_user, ticket)
-        _require(customer or works_on(acting_user, ticket), "you cannot act on this escalation")
-        if ticket.tier != Tier.VENDOR:
-            raise ActionError(
-                "This ticket is with your support partner: escalations are the vendor's, "
-                "once the ticket is forwarded (§1.8, §2.2).",
-                "conflict",
-            )
-        history = rows.events_of(ticket)
-        found = escalations.current(history)
-        policy = _policy(ticket)
-        try:
-            made = escalations.make_step(step, fields, now, escalations.actor_of(acting_user))
-            state = machine.compute(policy, found[1]) if found else None
-            new = machine.apply(policy, state, made)
-        except machine.Refused as exc:
-            raise ActionError(exc.reason, exc.code) from None
-        except ValueError as exc:
-            raise ActionError(str(exc)) from None
-        engineer = None
-        if isinstance(made, machine.Evaluate) and made.accept:
-            # The primary engineer is a person who can work the ticket, and
-            # the ticket becomes theirs: reminders and alarms then reach them.
-            engineer = escalations.engineer_named(ticket, made.primary_engineer or "")
-            if engineer is None:
-                raise ActionError(
-                    "The primary engineer must be one of the vendor's engineers, by name or "
-                    f"email; nobody here is called {made.primary_engineer!r}."
-                )
-            made = dataclasses.replace(made, primary_engineer=engineer.display_name)
-            new = machine.apply(policy, state, made)
-        seq = (found[0] if found else 0) + (1 if isinstance(made, machine.Request) else 0)
-        _append(
-            ticket,
-            EventKind.ESCALATION,
-            at=now,
-            actor=acting_user,
-            data={
-                "escalation": seq,
-                **escalations.step_data(made),
-                "status": new.status.value,
-                "level": new.level,
-                "section": policy.escalation.source,
-            },
-        )
-        if engineer is not None and engineer.pk != ticket.assignee_id:
-            _append(
-                ticket,
-                EventKind.ASSIGNED,
-                at=now,
-                actor=acting_user,
-                public=False,
-                data={
-                    "from": ticket.assignee_id,
-                    "to": engineer.pk,
-                    "to_name": engineer.display_name,
-                    "org": acting_user.organization_id,
-                    "reason": f"primary engineer of escalation {seq} ({policy.escalation.source})",
-                },
-            )
-            ticket.assignee = engineer
-            _refresh(ticket, now)
-        else:
-            ticket.updated_at = now
-            rows.save_changes.update(ticket)
-        row = _save_escalation(ticket, seq, new, now)
-        invites.after_escalation_step(
-            ticket, seq, made, new, history, policy=policy, actor=acting_user, now=now
-        )
-        notify.changed(
-            f"escalation.{step}",
-            ticket,
-            {"escalation": seq, "status": new.status.value, "level": new.level},
-            now,
-        )
-    return row, new
-
-
-def do_record_missed_updates(escalation: Escalation, *, now: datetime) -> list[TicketEvent]:
-    """Record, once each and at its own instant, every update the
-    escalation's communication plan called for and nobody gave (the
-    worker's sweep); the next deadline moves past `now`. No savepoint of its
-    own, as `do_record_alarms`."""
-    with transaction.atomic(savepoint=False):
-        swept = _swept(escalation, "next_update_due")
-        if swept is None:
-            return []
-        ticket, history, policy, state = swept
-        done = escalations.recorded_misses(history, escalation.seq)
-        recorded = []
-        for missed in machine.missed_updates(state, now):
-            due = missed.due_at.isoformat()
-            if due in done:
-                continue
-            recorded.append(
-                _append(
-                    ticket,
-                    EventKind.ESCALATION_UPDATE_MISSED,
-                    at=missed.due_at,
-                    actor=None,
-                    data={
-                        "escalation": escalation.seq,
-                        "due": due,
-                        "mode": missed.mode,
-                        "section": policy.escalation.source,
-                    },
-                )
-            )
-        rows.save_chain_head.update(ticket)
-        row = _save_escalation(ticket, escalation.seq, state, now, after=now)
-        if recorded:
-            notify.changed(
-                "escalation.update-missed",
-                ticket,
-                {"escalation": row.seq, "missed": [e.data["due"] for e in recorded]},
-                now,
-            )
-    return recorded
-
-
-def do_remind_escalation_update(escalation: Escalation, *, now: datetime) -> list[TicketEvent]:
-    """Remind, once per deadline, that an update of the escalation's
-    communication plan is coming due (the worker's sweep, once `remind_at`
-    has come), and move `remind_at` to the next deadline's reminder. A
-    deadline already passed gets no reminder: the sweep of missed updates
-    records it instead. No savepoint of its own, as `do_record_alarms`."""
-    with transaction.atomic(savepoint=False):
-        swept = _swept(escalation, "remind_at")
-        if swept is None:
-            return []
-        ticket, history, policy, state = swept
-        plan = state.active_plan
-        # The first deadline not missed by now (a deadline equal to now is not).
-        due = machine.next_deadline(state, after=now)
-        remind = machine.reminder_at(policy, state, after=now)
-        if plan is None or due is None or remind is None:
-            Escalation.objects.filter(pk=escalation.pk).update(remind_at=None)
-            return []
-        recorded = []
-        if remind <= now and due.isoformat() not in escalations.recorded_reminders(
-            history, escalation.seq
-        ):
-            recorded.append(
-                _append(
-                    ticket,
-                    EventKind.ESCALATION_REMINDER,
-                    at=remind,
-                    actor=None,
-                    public=False,
-                    data={
-                        "escalation": escalation.seq,
-                        "due": due.isoformat(),
-                        "mode": plan.mode,
-                        "recorded_at": now.isoformat(),
-                        "section": policy.escalation.source,
-                    },
-                )
-            )
-            rows.save_chain_head.update(ticket)
-            notify.changed(
-                "escalation.update-due-soon",
-                ticket,
-                {"escalation": escalation.seq, "due": due.isoformat(), "mode": plan.mode},
-                now,
-            )
-        if remind <= now:
-            # This deadline's reminder is sent: the next is the following
-            # deadline's, an interval on, so after `now` (the lead is at most
-            # half the interval) and the sweep does not take the row again.
-            remind = machine.reminder_at(policy, state, after=due + plan.every)
-        Escalation.objects.filter(pk=escalation.pk).update(remind_at=remind)
-    return recorded
-
-
-def _swept(
-    escalation: Escalation, column: str
-) -> tuple[Ticket, list[TicketEvent], Policy, machine.State] | None:
-    """What the worker's sweep reads of an escalation: its ticket (locked),
-    the ticket's history, the policy and the escalation's state. None for an
-    escalation a later one superseded: it owes nothing, and leaves the
-    sweep's sight (`column` cleared)."""
-    ticket = _locked(escalation.ticket)
-    history = rows.events_of(ticket)
-    found = escalations.current(history)
-    if found is None or found[0] != escalation.seq:
-        Escalation.objects.filter(pk=escalation.pk).update(**{column: None})
-        return None
-    policy = _policy(ticket)
-    return ticket, history, policy, machine.compute(policy, found[1])
-
-
-def _save_escalation(
-    ticket: Ticket, seq: int, state: machine.State, now: datetime, *, after: datetime | None = None
-) -> Escalation:
-    row, _ = Escalation.objects.update_or_create(
-        ticket=ticket,
-        seq=seq,
-        defaults={
-            "status": state.status.value,
-            "level": state.level,
-            "reason": state.reason,
-            "requested_at": state.requested_at,
-            "primary_engineer": state.primary_engineer or "",
-            "next_update_due": machine.next_deadline(state, after=after),
-            # May be at or before `now` (a reminder not sent yet): the sweep
-            # sends it, or moves past one already sent (`do_remind_escalation_update`).
-            "remind_at": machine.reminder_at(_policy(ticket), state, after=after),
-            "call_requested_at": state.call_requested_at,
-            "updated_at": now,
-        },
-    )
-    return row
-
-
 # -- attachments ----------------------------------------------------------------------
 
 _UNSAFE_NAME = re.compile(r"[^\w.\- ()\[\]]+", re.UNICODE)
@@ -1455,52 +1130,3 @@ def _save_uploads(
 
 def attachment_path(attachment: Attachment) -> Path:
     return attachments_root() / attachment.stored_name[:2] / attachment.stored_name
-
-
-# -- saved replies --------------------------------------------------------------------
-
-# Shared saved replies speak for the organization, so only its leads edit them.
-SHARED_REPLY_ROLES = frozenset({Role.MANAGER, Role.ADMIN, Role.PARTNER_ADMIN})
-_SHARED_REFUSAL = "shared saved replies are kept by support managers, admins and partner admins"
-
-
-def may_edit_saved_reply(user: User, reply: SavedReply | None, *, shared: bool) -> bool:
-    """Anyone on staff keeps their own replies; support managers, admins and
-    partner admins keep their organization's shared ones."""
-    if not user.is_active or not user.works_tickets:
-        return False
-    if reply is not None and reply.organization_id != user.organization_id:
-        return False
-    if reply is not None and reply.owner_id is not None and reply.owner_id != user.pk:
-        return False
-    if shared or (reply is not None and reply.owner_id is None):
-        return user.role in SHARED_REPLY_ROLES
-    return True
-
-
-def do_save_saved_reply(
-    reply: SavedReply | None, *, title: str, body: str, shared: bool, acting_user: User
-) -> SavedReply:
-    """Create (`reply` None) or change a saved reply of the user's organization."""
-    title = clean_text(title, limit=200, what="title", single_line=True)
-    body = clean_text(body, limit=MAX_BODY, what="text")
-    shared_now = shared or (reply is not None and reply.owner_id is None)
-    _require(
-        may_edit_saved_reply(acting_user, reply, shared=shared),
-        _SHARED_REFUSAL if shared_now else "that saved reply is someone else's",
-    )
-    if reply is None:
-        reply = SavedReply(organization_id=acting_user.organization_id)
-    reply.title = title
-    reply.body = body
-    reply.owner = None if shared else acting_user
-    reply.save()
-    return reply
-
-
-def do_delete_saved_reply(reply: SavedReply, *, acting_user: User) -> None:
-    _require(
-        may_edit_saved_reply(acting_user, reply, shared=reply.owner_id is None),
-        _SHARED_REFUSAL,
-    )
-    reply.delete()

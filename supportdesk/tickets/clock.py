@@ -25,7 +25,7 @@ from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q, QuerySet
 
 from supportdesk.policies.active import active_policy
-from supportdesk.tickets import actions, notify
+from supportdesk.tickets import alarms, escalation_actions, notify
 from supportdesk.tickets.models import (
     OPEN_STATUSES,
     Escalation,
@@ -44,7 +44,7 @@ def sweep(now: datetime, *, batch: int = BATCH) -> int:
     """Record every alarm due by `now`; how many were recorded. Breaches
     and unassigned Severity 1 alerts recorded late are announced once, in a
     summary."""
-    events = _sweep(now, batch, _take_due, actions.do_record_alarms)
+    events = _sweep(now, batch, _take_due, alarms.do_record_alarms)
     late = sum(1 for e in events if e.kind == EventKind.SLA_BREACHED and e.data.get("late"))
     alerts = sum(1 for e in events if e.kind == EventKind.UNASSIGNED_ALERT and e.data.get("late"))
     if late or alerts:
@@ -84,7 +84,7 @@ def _take_due_escalations(now: datetime, batch: int, skip: Collection[int]) -> l
 
 def _record_missed(pk: int, *, now: datetime) -> list[TicketEvent]:
     escalation = Escalation.objects.select_related("ticket").get(pk=pk)
-    return actions.do_record_missed_updates(escalation, now=now)
+    return escalation_actions.do_record_missed_updates(escalation, now=now)
 
 
 def _take_due_reminders(now: datetime, batch: int, skip: Collection[int]) -> list[int]:
@@ -94,7 +94,7 @@ def _take_due_reminders(now: datetime, batch: int, skip: Collection[int]) -> lis
 
 def _remind(pk: int, *, now: datetime) -> list[TicketEvent]:
     escalation = Escalation.objects.select_related("ticket").get(pk=pk)
-    return actions.do_remind_escalation_update(escalation, now=now)
+    return escalation_actions.do_remind_escalation_update(escalation, now=now)
 
 
 def _locked_pks(due: QuerySet[Any], batch: int) -> list[int]:

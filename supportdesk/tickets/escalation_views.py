@@ -5,7 +5,7 @@ The panel shows the escalation as the policy core folds it, and one form per
 step the signed-in person may take now (`machine.allowed_steps`), so a
 customer sees "request" and "insufficient progress", a manager "evaluate",
 the working side the plan, updates, the checklist and the de-escalation.
-Every step goes through `actions.do_escalation_step`, as the API's do.
+Every step goes through `escalation_actions.do_escalation_step`, as the API's do.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from supportdesk.lib.htmx import is_htmx, login_required, render_fragments, rend
 from supportdesk.policies.active import policy_for_version
 from supportdesk.policy import Policy
 from supportdesk.policy import escalation as machine
-from supportdesk.tickets import actions, escalations, rows
+from supportdesk.tickets import escalation_actions, escalations, rows
 from supportdesk.tickets.actions import ActionError
 from supportdesk.tickets.escalation_forms import MODE_NAMES, STEP_FORMS, EvaluateForm, StepForm
 from supportdesk.tickets.forms import form_error
@@ -140,7 +140,7 @@ def take_step(request: HttpRequest, number: str, step: str, page: Any) -> HttpRe
     error = ""
     if form.is_valid():
         try:
-            actions.do_escalation_step(
+            escalation_actions.do_escalation_step(
                 ticket, step=step, fields=form.fields_for_step(), acting_user=user, now=now
             )
         except ActionError as exc:

@@ -88,6 +88,12 @@ from supportdesk.tickets.queries import (
     timeline,
 )
 from supportdesk.tickets.quotes import cached_latest_quote, section_of
+from supportdesk.tickets.saved_replies import (
+    SHARED_REPLY_ROLES,
+    do_delete_saved_reply,
+    do_save_saved_reply,
+    may_edit_saved_reply,
+)
 from supportdesk.tickets.scope_forms import (
     CategoryForm,
     OverrideForm,
@@ -827,7 +833,7 @@ def saved_replies(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                actions.do_save_saved_reply(
+                do_save_saved_reply(
                     None,
                     title=form.cleaned_data["title"],
                     body=form.cleaned_data["body"],
@@ -848,10 +854,8 @@ def saved_replies(request: HttpRequest) -> HttpResponse:
             "replies": replies,
             "form": form,
             "error": error,
-            "may_share": user.role in actions.SHARED_REPLY_ROLES,
-            "editable": {
-                r.pk for r in replies if actions.may_edit_saved_reply(user, r, shared=False)
-            },
+            "may_share": user.role in SHARED_REPLY_ROLES,
+            "editable": {r.pk for r in replies if may_edit_saved_reply(user, r, shared=False)},
         },
         status=422 if error else 200,
     )
@@ -868,7 +872,7 @@ def saved_reply_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                actions.do_save_saved_reply(
+                do_save_saved_reply(
                     reply,
                     title=form.cleaned_data["title"],
                     body=form.cleaned_data["body"],
@@ -888,7 +892,7 @@ def saved_reply_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "reply": reply,
             "form": form,
             "error": error,
-            "may_share": user.role in actions.SHARED_REPLY_ROLES,
+            "may_share": user.role in SHARED_REPLY_ROLES,
         },
         status=422 if error else 200,
     )
@@ -900,7 +904,7 @@ def saved_reply_delete(request: HttpRequest, pk: int) -> HttpResponse:
     user = person(request)
     reply = access_saved_reply_by_id(user, pk)
     try:
-        actions.do_delete_saved_reply(reply, acting_user=user)
+        do_delete_saved_reply(reply, acting_user=user)
     except ActionError as exc:
         return render(
             request,
@@ -911,7 +915,7 @@ def saved_reply_delete(request: HttpRequest, pk: int) -> HttpResponse:
                     initial={"title": reply.title, "body": reply.body, "shared": not reply.owner_id}
                 ),
                 "error": exc.message,
-                "may_share": user.role in actions.SHARED_REPLY_ROLES,
+                "may_share": user.role in SHARED_REPLY_ROLES,
             },
             status=422,
         )

@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from supportdesk.tickets import alarms as sla_alarms
 from supportdesk.tickets import clock
 from supportdesk.tickets.actions import do_change_severity, do_change_status, do_reply
 from supportdesk.tickets.audit import verify_ticket_chains
@@ -166,12 +167,11 @@ def test_two_workers_racing_over_many_due_tickets_record_each_alarm_once(people)
 
 
 def test_a_ticket_whose_alarms_cannot_be_recorded_does_not_hold_up_the_others(people, monkeypatch):
-    from supportdesk.tickets import actions
 
     good, bad, also_good = (
         submit(people, people.initech_user, people.initech, subject=f"Issue {n}") for n in range(3)
     )
-    record = actions.do_record_alarms
+    record = sla_alarms.do_record_alarms
 
     def failing(pk, *, now):
         recorded = record(pk, now=now)  # written, then the failure takes it back
@@ -179,7 +179,7 @@ def test_a_ticket_whose_alarms_cannot_be_recorded_does_not_hold_up_the_others(pe
             raise RuntimeError("a history the clock cannot read")
         return recorded
 
-    monkeypatch.setattr(actions, "do_record_alarms", failing)
+    monkeypatch.setattr(sla_alarms, "do_record_alarms", failing)
     assert clock.sweep(DUE + SECOND) == 4
     assert [kind for kind, _, _ in alarms(good)] == [EventKind.SLA_WARNING, EventKind.SLA_BREACHED]
     assert [kind for kind, _, _ in alarms(also_good)] == [

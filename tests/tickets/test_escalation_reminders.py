@@ -15,8 +15,9 @@ from supportdesk.mail.models import OutboundMail
 from supportdesk.notifications import rules
 from supportdesk.notifications.models import Notification
 from supportdesk.tickets import clock
-from supportdesk.tickets.actions import do_assign, do_escalation_step
+from supportdesk.tickets.actions import do_assign
 from supportdesk.tickets.audit import verify_ticket_chains
+from supportdesk.tickets.escalation_actions import do_escalation_step
 from supportdesk.tickets.models import Escalation, EventKind, Ticket, TicketEvent
 from supportdesk.tickets.queries import timeline
 from tests.tickets.conftest import MONDAY_9

@@ -18,7 +18,7 @@ from icalendar import Calendar
 from supportdesk.lib.env import parse_email_url
 from supportdesk.mail.models import OutboundMail
 from supportdesk.mail.smtp import start_receiver, stop_receiver
-from supportdesk.tickets.actions import do_escalation_step
+from supportdesk.tickets.escalation_actions import do_escalation_step
 from supportdesk.tickets.invites import DURATION, recurrence
 from supportdesk.tickets.models import EventKind, Ticket, TicketEvent
 from supportdesk.tickets.queries import timeline

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.staticfiles import finders
 
-from supportdesk.tickets import actions
+from supportdesk.tickets import saved_replies
 from supportdesk.tickets.models import SavedReply
 
 
@@ -83,10 +83,10 @@ def test_saved_replies_add_edit_delete(cast, as_user):
 
 
 def test_saved_replies_stay_with_their_organization_and_owner(cast, as_user):
-    shared = actions.do_save_saved_reply(
+    shared = saved_replies.do_save_saved_reply(
         None, title="Vendor shared", body="v", shared=True, acting_user=cast.mark
     )
-    marks = actions.do_save_saved_reply(
+    marks = saved_replies.do_save_saved_reply(
         None, title="Mark's own", body="m", shared=False, acting_user=cast.mark
     )
     erin = as_user(cast.erin)

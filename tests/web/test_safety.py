@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from supportdesk.tickets import actions
+from supportdesk.tickets import actions, saved_replies
 from supportdesk.tickets.actions import Upload
 from supportdesk.tickets.models import Attachment
 from tests.web.conftest import htmx
@@ -105,7 +105,7 @@ def test_hostile_markup_renders_inert(cast, as_user, submit):
     actions.do_reply(
         ticket, body=f"Note {HOSTILE}", public=False, acting_user=cast.nora, now=timezone.now()
     )
-    actions.do_save_saved_reply(
+    saved_replies.do_save_saved_reply(
         None, title=HOSTILE, body=HOSTILE, shared=False, acting_user=cast.nora
     )
     pages = [

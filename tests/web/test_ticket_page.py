@@ -7,7 +7,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from supportdesk.tickets import actions
+from supportdesk.tickets import actions, saved_replies
 from supportdesk.tickets.models import Message, Ticket
 from tests.web.conftest import htmx
 
@@ -234,14 +234,14 @@ def test_the_vendor_reads_a_partner_tier_ticket_and_may_note_it(cast, as_user, s
 
 
 def test_saved_replies_are_offered_in_the_reply_box(cast, as_user, ticket):
-    actions.do_save_saved_reply(
+    saved_replies.do_save_saved_reply(
         None,
         title="Need logs",
         body="Please attach <the> logs.",
         shared=True,
         acting_user=cast.mark,
     )
-    actions.do_save_saved_reply(
+    saved_replies.do_save_saved_reply(
         None, title="Contoso's", body="Not ours", shared=True, acting_user=cast.nate
     )
     page = as_user(cast.erin).get(url(ticket)).content.decode()
