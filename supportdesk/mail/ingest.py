@@ -463,7 +463,7 @@ class _Batch:
                 ticket,
                 sender=sender,
                 parsed=parsed,
-                told=outbound.severity_refusal_text(
+                told=refusals.severity_refusal_text(
                     ticket, name=sender.name, severity=command.severity, reason=exc.message
                 ),
                 headline=f"The request by mail from {sender.address} for Severity "

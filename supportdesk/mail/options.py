@@ -52,26 +52,17 @@ def answer_by_mail(
             ticket,
             sender=sender,
             parsed=parsed,
-            told=refusal_text(ticket, name=sender.name, what=what, reason=exc.message),
+            told=refusals.told(
+                ticket,
+                name=sender.name,
+                what=what,
+                reason=exc.message,
+                how="To choose, reply with a first line such as 'Option (ii)', or 'For fee' to "
+                "ask to continue under a separate for-fee agreement "
+                f"({policy_for_version(ticket.policy_version).third_party.options_section}).",
+            ),
             headline=f"The choice of {what} by mail from {sender.address} was not taken",
             reason=exc.message,
             now=now,
             outbox=outbox,
         )
-
-
-def refusal_text(ticket: Ticket, *, name: str, what: str, reason: str) -> str:
-    policy = policy_for_version(ticket.policy_version)
-    return "\n".join(
-        [
-            f"Hello {name or 'there'},",
-            "",
-            f"Your reply is added to ticket {ticket.number}, but we could not take it as "
-            f"{what}: {reason}.",
-            "",
-            "To choose, reply with a first line such as 'Option (ii)', or 'For fee' to ask to "
-            f"continue under a separate for-fee agreement ({policy.third_party.options_section}).",
-            "",
-            f"{policy.meta.vendor} Support",
-        ]
-    )

@@ -103,23 +103,6 @@ def refusal_text(name: str) -> str:
     )
 
 
-def severity_refusal_text(ticket: Ticket, *, name: str, severity: int, reason: str) -> str:
-    policy = policy_for_version(ticket.policy_version)
-    return "\n".join(
-        [
-            f"Hello {name or 'there'},",
-            "",
-            f"Your reply is added to ticket {ticket.number}, but we could not take it as a "
-            f"request for Severity {severity}: {reason}.",
-            "",
-            "To ask again, reply with a first line 'Severity: 2' (the level you need) followed "
-            "by the reason: the current impact on your production (§1.7.2).",
-            "",
-            f"{policy.meta.vendor} Support",
-        ]
-    )
-
-
 class Outbox:
     """The outbox rows a piece of work queues, written in one statement when
     it ends (`flush`, inside its transaction), with the cap on automatic mail

@@ -11,8 +11,38 @@ from datetime import datetime
 from supportdesk.mail import outbound
 from supportdesk.mail.parse import ParsedMail
 from supportdesk.mail.senders import Sender
+from supportdesk.policies.active import policy_for_version
 from supportdesk.tickets import actions
 from supportdesk.tickets.models import Channel, Ticket
+
+
+def told(ticket: Ticket, *, name: str, what: str, reason: str, how: str) -> str:
+    """The mail that tells a sender their reply is on the ticket but could
+    not be taken as `what`, why, and `how` to ask again."""
+    policy = policy_for_version(ticket.policy_version)
+    return "\n".join(
+        [
+            f"Hello {name or 'there'},",
+            "",
+            f"Your reply is added to ticket {ticket.number}, but we could not take it as "
+            f"{what}: {reason}.",
+            "",
+            how,
+            "",
+            f"{policy.meta.vendor} Support",
+        ]
+    )
+
+
+def severity_refusal_text(ticket: Ticket, *, name: str, severity: int, reason: str) -> str:
+    return told(
+        ticket,
+        name=name,
+        what=f"a request for Severity {severity}",
+        reason=reason,
+        how="To ask again, reply with a first line 'Severity: 2' (the level you need) followed "
+        "by the reason: the current impact on your production (§1.7.2).",
+    )
 
 
 def refuse(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from supportdesk.mail import outbound
+from supportdesk.mail import outbound, refusals
 from supportdesk.mail.models import OutboundMail
 from supportdesk.policies.active import policy_for_version
 from supportdesk.policy.remote_access import in_words
@@ -71,18 +71,12 @@ def mail_request(ticket: Ticket, access: RemoteAccess, *, now: datetime) -> Outb
 
 
 def refusal_text(ticket: Ticket, *, name: str, grant: bool, reason: str) -> str:
-    policy = policy_for_version(ticket.policy_version)
-    what = "a grant" if grant else "a refusal"
-    return "\n".join(
-        [
-            f"Hello {name or 'there'},",
-            "",
-            f"Your reply is added to ticket {ticket.number}, but we could not take it as {what} "
-            f"of remote access: {reason}.",
-            "",
-            f"To answer a request for remote access, reply to it with '{GRANT_LINE}' or "
-            f"'{DECLINE_LINE}' as the first line ({policy.remote_access.source}).",
-            "",
-            f"{policy.meta.vendor} Support",
-        ]
+    source = policy_for_version(ticket.policy_version).remote_access.source
+    return refusals.told(
+        ticket,
+        name=name,
+        what=f"{'a grant' if grant else 'a refusal'} of remote access",
+        reason=reason,
+        how=f"To answer a request for remote access, reply to it with '{GRANT_LINE}' or "
+        f"'{DECLINE_LINE}' as the first line ({source}).",
     )
