@@ -72,7 +72,8 @@ def panel(
     they may take now. `url_name` names the page's step URL; `history` is
     the ticket's, when the page has read it."""
     policy = policy_for_version(ticket.policy_version)
-    found = escalations.current(rows.events_of(ticket) if history is None else history)
+    events = rows.events_of(ticket) if history is None else history
+    found = escalations.current(events)
     state = machine.compute(policy, found[1]) if found else None
     vendor_tier = ticket.tier == "vendor"
     allowed = (
@@ -101,6 +102,8 @@ def panel(
         "every_words": escalations.every_words(int(plan.every.total_seconds() // 60))
         if plan
         else "",
+        # Answers to the conference call's invitation, by calendar reply.
+        "answers": escalations.call_answers(events, state.requested_at) if state else {},
         "missed": machine.missed_updates(state, now) if state else (),
         "checklist": [
             ChecklistLine(item.slug, item.text, state.confirmation(item.slug) if state else None)

@@ -154,6 +154,19 @@ def recorded_misses(events: Iterable[TicketEvent], seq: int) -> set[str]:
     }
 
 
+def call_answers(events: Iterable[TicketEvent], since: datetime) -> dict[str, str]:
+    """Who answered the conference-call invitation since `since` (the
+    escalation's request), and how, by address: the latest answer of each,
+    as mail ingestion notes calendar replies (mail/ingest.py)."""
+    answers: dict[str, str] = {}
+    for event in events:
+        if event.kind == EventKind.MAIL_AUTOMATIC and event.at >= since:
+            answer, sender = event.data.get("calendar"), event.data.get("from")
+            if answer and sender:
+                answers[str(sender)] = str(answer)
+    return answers
+
+
 def recorded_reminders(events: Iterable[TicketEvent], seq: int) -> set[str]:
     """The deadlines (ISO 8601) of escalation `seq` already reminded of."""
     return {

@@ -349,3 +349,45 @@ def test_the_history_tells_staff_who_was_invited_and_the_customer_nothing(
     assert entry.detail == "Not mailed (no address known): Someone from the data centre"
     kinds = [e.kind for e in timeline(people.initech_user, ticket)]
     assert "escalation-invite" not in kinds
+
+
+def test_an_attendees_answer_shows_on_the_escalation_panel(people, inbox, step, ticket):
+    from supportdesk.mail.ingest import ingest_raw
+    from supportdesk.tickets.escalation_views import panel
+
+    step(
+        ticket,
+        people.engineer,
+        "plan",
+        T,
+        action_plan="Restore FS01 from the 02:00 snapshot.",
+        mode="conference-call",
+        every_minutes=240,
+        attendees=ATTENDEES,
+    )
+    [invitation] = inbox.take()
+    answer = EmailMessage()
+    answer["From"] = "Ivan Initech <user@initech.example>"
+    answer["To"] = DESK
+    answer["Subject"] = f"Accepted: {invitation['Subject'].removeprefix('Invitation: ')}"
+    answer["Message-ID"] = "<rsvp-1@initech.example>"
+    answer.set_content("")
+    answer.add_alternative(
+        "BEGIN:VCALENDAR\r\nMETHOD:REPLY\r\nBEGIN:VEVENT\r\n"
+        "ATTENDEE;PARTSTAT=ACCEPTED:mailto:user@initech.example\r\n"
+        f"UID:{ticket.number}-escalation-1@desk.example\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+        subtype="calendar",
+        params={"method": "REPLY"},
+    )
+    result = ingest_raw(answer.as_bytes(), "test", now=T + HOUR)
+    assert (result.outcome, result.ticket) == ("auto-reply", ticket.number)
+
+    shown = panel(people.manager, ticket, now=T + HOUR, url_name="tickets:escalation_step")
+    assert shown["answers"] == {"user@initech.example": "accepted"}
+    from django.test import Client
+
+    client = Client()
+    client.force_login(people.manager)
+    page = client.get(f"/desk/tickets/{ticket.number}/").content.decode()
+    assert 'id="escalation-call-answers"' in page
+    assert "user@initech.example accepted" in page
