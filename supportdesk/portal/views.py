@@ -48,12 +48,12 @@ from supportdesk.tickets.forms import (
 from supportdesk.tickets.models import OPEN_STATUSES, Channel, Status, Ticket
 from supportdesk.tickets.queries import page_of, ticket_attachments, timeline
 from supportdesk.tickets.scope_forms import QuoteDecisionForm
+from supportdesk.tickets.scope_views import perform_decide_quote
 from supportdesk.tickets.templatetags.desk import display_zone
 from supportdesk.tickets.views import (
     TicketPage,
     act,
     perform_change_status,
-    perform_decide_quote,
     perform_reply,
     perform_request_severity,
     person,

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from supportdesk.tickets import escalation_views, limitation_views, report_views, views
+from supportdesk.tickets import (
+    escalation_views,
+    limitation_views,
+    report_views,
+    saved_reply_views,
+    scope_views,
+    views,
+)
 
 app_name = "tickets"
 urlpatterns = [
@@ -19,11 +26,19 @@ urlpatterns = [
     path("desk/tickets/<str:number>/watchers", views.set_watchers, name="watchers"),
     path("desk/tickets/<str:number>/workaround", views.record_workaround, name="workaround"),
     # §4: the support matrix: the category, the override, quotes.
-    path("desk/tickets/<str:number>/category", views.set_category, name="category"),
-    path("desk/tickets/<str:number>/scope-override", views.override_scope, name="scope_override"),
-    path("desk/tickets/<str:number>/quote", views.offer_quote, name="quote"),
-    path("desk/tickets/<str:number>/quote/decision", views.decide_quote, name="quote_decide"),
-    path("desk/tickets/<str:number>/quote/withdraw", views.withdraw_quote, name="quote_withdraw"),
+    path("desk/tickets/<str:number>/category", scope_views.set_category, name="category"),
+    path(
+        "desk/tickets/<str:number>/scope-override",
+        scope_views.override_scope,
+        name="scope_override",
+    ),
+    path("desk/tickets/<str:number>/quote", scope_views.offer_quote, name="quote"),
+    path("desk/tickets/<str:number>/quote/decision", scope_views.decide_quote, name="quote_decide"),
+    path(
+        "desk/tickets/<str:number>/quote/withdraw",
+        scope_views.withdraw_quote,
+        name="quote_withdraw",
+    ),
     # §3: third-party software and the options of §3.3; "cannot reproduce" (§3.2).
     path(
         "desk/tickets/<str:number>/third-party",
@@ -47,9 +62,15 @@ urlpatterns = [
     ),
     path("desk/escalations/", escalation_views.queue, name="escalations"),
     path("desk/reports/breaches", report_views.breaches, name="breach_report"),
-    path("desk/saved-replies/", views.saved_replies, name="saved_replies"),
-    path("desk/saved-replies/<int:pk>/", views.saved_reply_edit, name="saved_reply_edit"),
-    path("desk/saved-replies/<int:pk>/delete", views.saved_reply_delete, name="saved_reply_delete"),
+    path("desk/saved-replies/", saved_reply_views.saved_replies, name="saved_replies"),
+    path(
+        "desk/saved-replies/<int:pk>/", saved_reply_views.saved_reply_edit, name="saved_reply_edit"
+    ),
+    path(
+        "desk/saved-replies/<int:pk>/delete",
+        saved_reply_views.saved_reply_delete,
+        name="saved_reply_delete",
+    ),
     # Shared by the workspace and the portal: access decides, not the URL.
     path("attachments/<int:pk>/", views.download_attachment, name="attachment"),
 ]

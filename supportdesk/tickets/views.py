@@ -16,15 +16,13 @@ from functools import wraps
 from typing import Any, cast
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from supportdesk.accounts.access import (
     NotFound,
     access_attachment_by_id,
-    access_saved_reply_by_id,
     access_ticket_by_number,
     is_customer_side,
     visible_saved_replies,
@@ -50,7 +48,6 @@ from supportdesk.tickets import (
     escalation_views,
     handover,
     limitation_forms,
-    quotes,
     rows,
 )
 from supportdesk.tickets.actions import ActionError, attachment_path
@@ -63,7 +60,6 @@ from supportdesk.tickets.forms import (
     MessageForm,
     QueueFilterForm,
     RequestSeverityForm,
-    SavedReplyForm,
     SeverityForm,
     StatusForm,
     TicketForm,
@@ -88,12 +84,6 @@ from supportdesk.tickets.queries import (
     timeline,
 )
 from supportdesk.tickets.quotes import cached_latest_quote, section_of
-from supportdesk.tickets.saved_replies import (
-    SHARED_REPLY_ROLES,
-    do_delete_saved_reply,
-    do_save_saved_reply,
-    may_edit_saved_reply,
-)
 from supportdesk.tickets.scope_forms import (
     CategoryForm,
     OverrideForm,
@@ -491,7 +481,7 @@ def act(
     return render_page(request, page.template, context, status=422)
 
 
-def _act(
+def act_in_workspace(
     request: HttpRequest,
     number: str,
     name: str,
@@ -518,7 +508,7 @@ def escalation_step(request: HttpRequest, number: str, step: str) -> HttpRespons
 @require_POST
 @staff_only
 def reply(request: HttpRequest, number: str) -> HttpResponse:
-    return _act(
+    return act_in_workspace(
         request,
         number,
         "reply",
@@ -530,7 +520,7 @@ def reply(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 @staff_only
 def note(request: HttpRequest, number: str) -> HttpResponse:
-    return _act(
+    return act_in_workspace(
         request,
         number,
         "note",
@@ -554,7 +544,7 @@ def log_call(request: HttpRequest, number: str) -> HttpResponse:
             now=now,
         )
 
-    return _act(
+    return act_in_workspace(
         request, number, "call", lambda t, u: CallForm(request.POST, ticket=t, user=u), perform
     )
 
@@ -572,7 +562,7 @@ def change_severity(request: HttpRequest, number: str) -> HttpResponse:
             now=now,
         )
 
-    return _act(
+    return act_in_workspace(
         request,
         number,
         "severity",
@@ -593,7 +583,7 @@ def decide_severity(request: HttpRequest, number: str) -> HttpResponse:
             now=now,
         )
 
-    return _act(
+    return act_in_workspace(
         request, number, "decide", lambda t, u: DecideForm(request.POST, ticket=t, user=u), perform
     )
 
@@ -604,7 +594,7 @@ def assign(request: HttpRequest, number: str) -> HttpResponse:
     def perform(ticket: Ticket, form: AssignForm, user: User, now: datetime) -> object:
         return actions.do_assign(ticket, assignee=form.chosen(), acting_user=user, now=now)
 
-    return _act(
+    return act_in_workspace(
         request, number, "assign", lambda t, u: AssignForm(request.POST, ticket=t, user=u), perform
     )
 
@@ -612,7 +602,7 @@ def assign(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 @staff_only
 def change_status(request: HttpRequest, number: str) -> HttpResponse:
-    return _act(
+    return act_in_workspace(
         request,
         number,
         "status",
@@ -633,7 +623,7 @@ def forward(request: HttpRequest, number: str) -> HttpResponse:
             now=now,
         )
 
-    return _act(
+    return act_in_workspace(
         request,
         number,
         "forward",
@@ -648,7 +638,7 @@ def request_severity(request: HttpRequest, number: str) -> HttpResponse:
     """Partner staff asking the vendor for a higher severity on a ticket
     they forwarded (they are its customer side now)."""
 
-    return _act(
+    return act_in_workspace(
         request,
         number,
         "request",
@@ -668,7 +658,7 @@ def set_watchers(request: HttpRequest, number: str) -> HttpResponse:
             now=now,
         )
 
-    return _act(
+    return act_in_workspace(
         request,
         number,
         "watchers",
@@ -685,109 +675,12 @@ def record_workaround(request: HttpRequest, number: str) -> HttpResponse:
             ticket, note=form.cleaned_data["note"], acting_user=user, now=now
         )
 
-    return _act(
+    return act_in_workspace(
         request,
         number,
         "workaround",
         lambda t, u: WorkaroundForm(request.POST, ticket=t, user=u),
         perform,
-    )
-
-
-# -- the support matrix (§4) -----------------------------------------------------------------
-
-
-def perform_decide_quote(
-    ticket: Ticket, form: QuoteDecisionForm, user: User, now: datetime
-) -> object:
-    return quotes.do_decide_quote(
-        ticket, accept=form.cleaned_data["decision"] == "accept", acting_user=user, now=now
-    )
-
-
-@require_POST
-@staff_only
-def set_category(request: HttpRequest, number: str) -> HttpResponse:
-    def perform(ticket: Ticket, form: CategoryForm, user: User, now: datetime) -> object:
-        product, category = form.chosen()
-        return actions.do_set_category(
-            ticket, product=product, category=category, acting_user=user, now=now
-        )
-
-    return _act(
-        request,
-        number,
-        "category",
-        lambda t, u: CategoryForm(request.POST, ticket=t, user=u),
-        perform,
-    )
-
-
-@require_POST
-@staff_only
-def override_scope(request: HttpRequest, number: str) -> HttpResponse:
-    def perform(ticket: Ticket, form: OverrideForm, user: User, now: datetime) -> object:
-        return actions.do_override_scope(
-            ticket, reason=form.cleaned_data["reason"], acting_user=user, now=now
-        )
-
-    return _act(
-        request,
-        number,
-        "override",
-        lambda t, u: OverrideForm(request.POST, ticket=t, user=u),
-        perform,
-    )
-
-
-@require_POST
-@staff_only
-def offer_quote(request: HttpRequest, number: str) -> HttpResponse:
-    def perform(ticket: Ticket, form: QuoteForm, user: User, now: datetime) -> object:
-        data = form.cleaned_data
-        return quotes.do_offer_quote(
-            ticket,
-            amount=data["amount"],
-            currency=data["currency"],
-            description=data["description"],
-            reason=data["reason"],
-            acting_user=user,
-            now=now,
-        )
-
-    return _act(
-        request, number, "quote", lambda t, u: QuoteForm(request.POST, ticket=t, user=u), perform
-    )
-
-
-@require_POST
-@staff_only
-def withdraw_quote(request: HttpRequest, number: str) -> HttpResponse:
-    def perform(ticket: Ticket, form: QuoteWithdrawForm, user: User, now: datetime) -> object:
-        return quotes.do_withdraw_quote(
-            ticket, reason=form.cleaned_data["reason"], acting_user=user, now=now
-        )
-
-    return _act(
-        request,
-        number,
-        "quote_withdraw",
-        lambda t, u: QuoteWithdrawForm(request.POST, ticket=t, user=u),
-        perform,
-    )
-
-
-@require_POST
-@staff_only
-def decide_quote(request: HttpRequest, number: str) -> HttpResponse:
-    """Partner staff accepting or declining a quote on a ticket they
-    forwarded (they are its customer side now)."""
-    return _act(
-        request,
-        number,
-        "quote_decide",
-        lambda t, u: QuoteDecisionForm(request.POST, ticket=t, user=u),
-        perform_decide_quote,
     )
 
 
@@ -817,106 +710,3 @@ def download_attachment(request: HttpRequest, pk: int) -> FileResponse:
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-# -- saved replies ---------------------------------------------------------------------------
-
-
-@require_http_methods(["GET", "POST"])
-@staff_only
-def saved_replies(request: HttpRequest) -> HttpResponse:
-    """The user's saved replies (their organization's and their own), and a
-    form to add one."""
-    user = person(request)
-    form = SavedReplyForm(request.POST or None)
-    error = ""
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                do_save_saved_reply(
-                    None,
-                    title=form.cleaned_data["title"],
-                    body=form.cleaned_data["body"],
-                    shared=form.cleaned_data["shared"],
-                    acting_user=user,
-                )
-            except ActionError as exc:
-                error = exc.message
-            else:
-                return redirect("tickets:saved_replies")
-        else:
-            error = form_error(form)
-    replies = list(visible_saved_replies(user).select_related("owner"))
-    return render(
-        request,
-        "tickets/saved_replies.html",
-        {
-            "replies": replies,
-            "form": form,
-            "error": error,
-            "may_share": user.role in SHARED_REPLY_ROLES,
-            "editable": {r.pk for r in replies if may_edit_saved_reply(user, r, shared=False)},
-        },
-        status=422 if error else 200,
-    )
-
-
-@require_http_methods(["GET", "POST"])
-@staff_only
-def saved_reply_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = person(request)
-    reply = access_saved_reply_by_id(user, pk)
-    initial = {"title": reply.title, "body": reply.body, "shared": reply.owner_id is None}
-    form = SavedReplyForm(request.POST or None, initial=initial)
-    error = ""
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                do_save_saved_reply(
-                    reply,
-                    title=form.cleaned_data["title"],
-                    body=form.cleaned_data["body"],
-                    shared=form.cleaned_data["shared"],
-                    acting_user=user,
-                )
-            except ActionError as exc:
-                error = exc.message
-            else:
-                return redirect("tickets:saved_replies")
-        else:
-            error = form_error(form)
-    return render(
-        request,
-        "tickets/saved_reply_edit.html",
-        {
-            "reply": reply,
-            "form": form,
-            "error": error,
-            "may_share": user.role in SHARED_REPLY_ROLES,
-        },
-        status=422 if error else 200,
-    )
-
-
-@require_POST
-@staff_only
-def saved_reply_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    user = person(request)
-    reply = access_saved_reply_by_id(user, pk)
-    try:
-        do_delete_saved_reply(reply, acting_user=user)
-    except ActionError as exc:
-        return render(
-            request,
-            "tickets/saved_reply_edit.html",
-            {
-                "reply": reply,
-                "form": SavedReplyForm(
-                    initial={"title": reply.title, "body": reply.body, "shared": not reply.owner_id}
-                ),
-                "error": exc.message,
-                "may_share": user.role in SHARED_REPLY_ROLES,
-            },
-            status=422,
-        )
-    return redirect("tickets:saved_replies")
