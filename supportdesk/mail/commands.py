@@ -32,6 +32,26 @@ _SEVERITY_LINE = re.compile(
 )
 
 
+# Where str.splitlines() breaks a line.
+_LINE_BREAK = re.compile("\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def _first_line(text: str) -> tuple[str, str]:
+    """The first line that is not blank (its leading blanks dropped; "" for
+    blank text), and the text after it as it is. Only that line is split
+    off: every reply is read for each command, and most are no command."""
+    start = len(text) - len(text.lstrip())
+    brk = _LINE_BREAK.search(text, start)
+    if brk is None:
+        return text[start:], ""
+    return text[start : brk.start()], text[brk.end() :]
+
+
+def _after(rest: str) -> str:
+    """The lines after a command's line, as the words that come with it."""
+    return "\n".join(rest.splitlines()).strip()
+
+
 @dataclass(frozen=True)
 class SeverityCommand:
     """A request for `severity`, with the words that justify it."""
@@ -44,16 +64,9 @@ def severity_command(text: str) -> SeverityCommand | None:
     """The request a reply's new text makes, or None for an ordinary reply.
     The first non-empty line is the command; the lines after it, stripped,
     are the justification (possibly empty: the action says it is needed)."""
-    lines = text.splitlines()
-    for index, line in enumerate(lines):
-        if not line.strip():
-            continue
-        found = _SEVERITY_LINE.match(line)
-        if found is None:
-            return None
-        rest = "\n".join(lines[index + 1 :]).strip()
-        return SeverityCommand(int(found["level"]), rest)
-    return None
+    line, rest = _first_line(text)
+    found = _SEVERITY_LINE.match(line)
+    return SeverityCommand(int(found["level"]), _after(rest)) if found else None
 
 
 # "I grant remote access", "Yes, I grant remote access.", "grant remote access",
@@ -82,20 +95,15 @@ def remote_access_command(text: str) -> RemoteAccessCommand | None:
     """The answer a reply's new text gives to a request for remote access,
     or None for an ordinary reply. Like `severity_command`, only the first
     non-empty line counts, and the whole of it must be the command."""
-    lines = text.splitlines()
-    for index, line in enumerate(lines):
-        if not line.strip():
-            continue
-        found = _REMOTE_ACCESS_LINE.match(line)
-        if found is None:
-            return None
-        grant = found["verb"].lower() == "grant"
-        # "No, I grant remote access" says two things: neither is taken.
-        if grant and (found["word"] or "").lower() == "no":
-            return None
-        rest = "\n".join(lines[index + 1 :]).strip()
-        return RemoteAccessCommand(grant, rest)
-    return None
+    line, rest = _first_line(text)
+    found = _REMOTE_ACCESS_LINE.match(line)
+    if found is None:
+        return None
+    grant = found["verb"].lower() == "grant"
+    # "No, I grant remote access" says two things: neither is taken.
+    if grant and (found["word"] or "").lower() == "no":
+        return None
+    return RemoteAccessCommand(grant, _after(rest))
 
 
 # "Option (ii)", "option ii.", "I choose option (i)", "Option: i", "We choose
@@ -121,11 +129,8 @@ def option_command(text: str) -> str | None:
     """The §3.3 choice a reply's new text makes: an option's code as the
     policy numbers them ("i", "ii"; a number as written), "for-fee", or None
     for an ordinary reply. Only the first non-empty line counts."""
-    for line in text.splitlines():
-        if not line.strip():
-            continue
-        if _FOR_FEE_LINE.match(line):
-            return FOR_FEE
-        found = _OPTION_LINE.match(line)
-        return found["code"].lower() if found else None
-    return None
+    line, _ = _first_line(text)
+    if _FOR_FEE_LINE.match(line):
+        return FOR_FEE
+    found = _OPTION_LINE.match(line)
+    return found["code"].lower() if found else None

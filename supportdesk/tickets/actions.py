@@ -762,22 +762,26 @@ def do_assign(ticket: Ticket, *, assignee: User | None, acting_user: User, now: 
             raise ActionError("that person cannot work this ticket")
         if (assignee.pk if assignee else None) == ticket.assignee_id:
             return ticket
-        _append(
-            ticket,
-            EventKind.ASSIGNED,
-            at=now,
-            actor=acting_user,
-            public=False,
-            data={
-                "from": ticket.assignee_id,
-                "to": assignee.pk if assignee else None,
-                "to_name": assignee.display_name if assignee else "",
-                "org": acting_user.organization_id,
-            },
-        )
-        ticket.assignee = assignee
+        assign_to(ticket, assignee, acting_user=acting_user, now=now)
         _refresh(ticket, now)
     return ticket
+
+
+def assign_to(
+    ticket: Ticket, assignee: User | None, *, acting_user: User, now: datetime, reason: str = ""
+) -> None:
+    """Give the locked ticket to `assignee` (None: nobody), in its history;
+    the caller refreshes it."""
+    data: dict[str, Any] = {
+        "from": ticket.assignee_id,
+        "to": assignee.pk if assignee else None,
+        "to_name": assignee.display_name if assignee else "",
+        "org": acting_user.organization_id,
+    }
+    if reason:
+        data["reason"] = reason
+    _append(ticket, EventKind.ASSIGNED, at=now, actor=acting_user, public=False, data=data)
+    ticket.assignee = assignee
 
 
 def do_change_status(

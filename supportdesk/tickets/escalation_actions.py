@@ -26,6 +26,7 @@ from supportdesk.tickets.actions import (
     _policy,
     _refresh,
     _require,
+    assign_to,
 )
 from supportdesk.tickets.models import Escalation, EventKind, Ticket, TicketEvent, Tier
 
@@ -84,21 +85,13 @@ def do_escalation_step(
             },
         )
         if engineer is not None and engineer.pk != ticket.assignee_id:
-            _append(
+            assign_to(
                 ticket,
-                EventKind.ASSIGNED,
-                at=now,
-                actor=acting_user,
-                public=False,
-                data={
-                    "from": ticket.assignee_id,
-                    "to": engineer.pk,
-                    "to_name": engineer.display_name,
-                    "org": acting_user.organization_id,
-                    "reason": f"primary engineer of escalation {seq} ({policy.escalation.source})",
-                },
+                engineer,
+                acting_user=acting_user,
+                now=now,
+                reason=f"primary engineer of escalation {seq} ({policy.escalation.source})",
             )
-            ticket.assignee = engineer
             _refresh(ticket, now)
         else:
             ticket.updated_at = now

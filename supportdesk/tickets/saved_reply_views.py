@@ -9,8 +9,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from supportdesk.accounts.access import access_saved_reply_by_id, visible_saved_replies
+from supportdesk.accounts.models import User
 from supportdesk.tickets.actions import ActionError
 from supportdesk.tickets.forms import SavedReplyForm, form_error
+from supportdesk.tickets.models import SavedReply
 from supportdesk.tickets.saved_replies import (
     SHARED_REPLY_ROLES,
     do_delete_saved_reply,
@@ -20,6 +22,28 @@ from supportdesk.tickets.saved_replies import (
 from supportdesk.tickets.views import person, staff_only
 
 
+def _save(
+    request: HttpRequest, form: SavedReplyForm, reply: SavedReply | None, user: User
+) -> str | None:
+    """A posted form saved as `reply` (None: a new one): None once saved,
+    else what went wrong ("" for a page only read)."""
+    if request.method != "POST":
+        return ""
+    if not form.is_valid():
+        return form_error(form)
+    try:
+        do_save_saved_reply(
+            reply,
+            title=form.cleaned_data["title"],
+            body=form.cleaned_data["body"],
+            shared=form.cleaned_data["shared"],
+            acting_user=user,
+        )
+    except ActionError as exc:
+        return exc.message
+    return None
+
+
 @require_http_methods(["GET", "POST"])
 @staff_only
 def saved_replies(request: HttpRequest) -> HttpResponse:
@@ -27,23 +51,9 @@ def saved_replies(request: HttpRequest) -> HttpResponse:
     form to add one."""
     user = person(request)
     form = SavedReplyForm(request.POST or None)
-    error = ""
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                do_save_saved_reply(
-                    None,
-                    title=form.cleaned_data["title"],
-                    body=form.cleaned_data["body"],
-                    shared=form.cleaned_data["shared"],
-                    acting_user=user,
-                )
-            except ActionError as exc:
-                error = exc.message
-            else:
-                return redirect("tickets:saved_replies")
-        else:
-            error = form_error(form)
+    error = _save(request, form, None, user)
+    if error is None:
+        return redirect("tickets:saved_replies")
     replies = list(visible_saved_replies(user).select_related("owner"))
     return render(
         request,
@@ -66,23 +76,9 @@ def saved_reply_edit(request: HttpRequest, pk: int) -> HttpResponse:
     reply = access_saved_reply_by_id(user, pk)
     initial = {"title": reply.title, "body": reply.body, "shared": reply.owner_id is None}
     form = SavedReplyForm(request.POST or None, initial=initial)
-    error = ""
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                do_save_saved_reply(
-                    reply,
-                    title=form.cleaned_data["title"],
-                    body=form.cleaned_data["body"],
-                    shared=form.cleaned_data["shared"],
-                    acting_user=user,
-                )
-            except ActionError as exc:
-                error = exc.message
-            else:
-                return redirect("tickets:saved_replies")
-        else:
-            error = form_error(form)
+    error = _save(request, form, reply, user)
+    if error is None:
+        return redirect("tickets:saved_replies")
     return render(
         request,
         "tickets/saved_reply_edit.html",
